@@ -1,0 +1,190 @@
+// Package store keeps Lianzhu's system of record in MongoDB. It stays inside
+// what both MongoDB and FerretDB 1.24 support (ARCHITECTURE.md), translates
+// driver errors into domain codes, and keeps bson and ObjectIDs to itself.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"lianzhu/domain"
+)
+
+// Options tune Open.
+type Options struct {
+	// Logger receives the FerretDB single-writer warning. Defaults to slog.Default.
+	Logger *slog.Logger
+	// Now is the clock; defaults to time.Now.
+	Now func() time.Time
+	// ServerSelectionTimeout bounds how long an operation waits for a server
+	// that is down before failing with EUNAVAILABLE.
+	ServerSelectionTimeout time.Duration
+}
+
+// DB is a connection to the database. Against FerretDB every write goes over
+// one dedicated connection (ARCHITECTURE.md: FerretDB 1.24 does not make
+// guarded single-document updates atomic across connections); reads use a
+// normal pool. Against MongoDB both are the same pooled client.
+type DB struct {
+	reader   *mongo.Client
+	writer   *mongo.Client
+	r        *mongo.Database
+	w        *mongo.Database
+	ferretDB bool
+	now      func() time.Time
+}
+
+// Open connects to uri, detects FerretDB and creates the indexes.
+func Open(ctx context.Context, uri, dbName string, opts Options) (*DB, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.ServerSelectionTimeout <= 0 {
+		opts.ServerSelectionTimeout = 5 * time.Second
+	}
+	base := func() *options.ClientOptions {
+		return options.Client().ApplyURI(uri).
+			SetServerSelectionTimeout(opts.ServerSelectionTimeout).
+			SetConnectTimeout(5 * time.Second).
+			SetAppName("lianzhu")
+	}
+	reader, err := mongo.Connect(base())
+	if err != nil {
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	if err := reader.Ping(ctx, readpref.Primary()); err != nil {
+		_ = reader.Disconnect(context.Background())
+		return nil, domain.Errorf(domain.EUNAVAILABLE, "MongoDB at %s is not reachable: %v", redactURI(uri), err)
+	}
+	db := &DB{reader: reader, writer: reader, now: opts.Now}
+	ferret, err := isFerretDB(ctx, reader)
+	if err != nil {
+		_ = reader.Disconnect(context.Background())
+		return nil, fmt.Errorf("store: buildInfo: %w", err)
+	}
+	if ferret {
+		db.ferretDB = true
+		opts.Logger.Warn("the MongoDB server is FerretDB: all writes go over one connection, because FerretDB does not make guarded single-document updates atomic across connections")
+		writer, err := mongo.Connect(base().SetMaxPoolSize(1).SetMinPoolSize(1))
+		if err != nil {
+			_ = reader.Disconnect(context.Background())
+			return nil, fmt.Errorf("store: connect writer: %w", err)
+		}
+		db.writer = writer
+	}
+	db.r = db.reader.Database(dbName)
+	db.w = db.writer.Database(dbName)
+	if err := db.ensureIndexes(ctx); err != nil {
+		_ = db.Close(context.Background())
+		return nil, err
+	}
+	return db, nil
+}
+
+// FerretDB reports whether the server is FerretDB.
+func (db *DB) FerretDB() bool { return db.ferretDB }
+
+// Ping reports whether the server answers; an error is EUNAVAILABLE.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.reader.Ping(ctx, readpref.Primary()); err != nil {
+		return domain.Errorf(domain.EUNAVAILABLE, "MongoDB is not reachable")
+	}
+	return nil
+}
+
+// Close disconnects.
+func (db *DB) Close(ctx context.Context) error {
+	var errs []error
+	if db.writer != db.reader {
+		errs = append(errs, db.writer.Disconnect(ctx))
+	}
+	errs = append(errs, db.reader.Disconnect(ctx))
+	return errors.Join(errs...)
+}
+
+// Drop deletes the whole database (tests).
+func (db *DB) Drop(ctx context.Context) error {
+	return translate("drop database", db.w.Drop(ctx))
+}
+
+func isFerretDB(ctx context.Context, c *mongo.Client) (bool, error) {
+	var info bson.M
+	if err := c.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return false, err
+	}
+	_, ok := info["ferretdbVersion"]
+	return ok, nil
+}
+
+// ensureIndexes creates every collection's indexes. Unique indexes are only on
+// fields every document has (FerretDB ignores sparse and rejects partial).
+func (db *DB) ensureIndexes(ctx context.Context) error {
+	specs := map[string][]mongo.IndexModel{
+		colUsers: {
+			{Keys: bson.D{{Key: "username", Value: 1}}, Options: options.Index().SetUnique(true).SetName("username_unique")},
+		},
+		colRefreshTokens: {
+			{Keys: bson.D{{Key: "family", Value: 1}}, Options: options.Index().SetName("family")},
+		},
+		colPlaces: {
+			{Keys: bson.D{{Key: "parent", Value: 1}}, Options: options.Index().SetName("parent")},
+		},
+	}
+	for col, models := range specs {
+		if _, err := db.w.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
+			return translate("create indexes on "+col, err)
+		}
+	}
+	return nil
+}
+
+// translate maps driver errors to domain codes and wraps them with context.
+func translate(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return fmt.Errorf("store: %s: %w", op, domain.Errorf(domain.ENOTFOUND, "未找到 / not found"))
+	case mongo.IsDuplicateKeyError(err):
+		return fmt.Errorf("store: %s: %w", op, domain.Errorf(domain.ECONFLICT, "已存在 / already exists"))
+	case mongo.IsNetworkError(err) || mongo.IsTimeout(err) || isServerSelection(err):
+		return fmt.Errorf("store: %s: %w: %w", op, domain.Errorf(domain.EUNAVAILABLE, "数据库暂不可用 / database unavailable"), err)
+	case domain.ErrorCode(err) != domain.EINTERNAL:
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// isServerSelection recognises "no server answered" without importing the
+// driver's experimental topology package.
+func isServerSelection(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "server selection error")
+}
+
+func redactURI(uri string) string {
+	// Never print credentials: keep the scheme and everything after '@'.
+	for i := len(uri) - 1; i >= 0; i-- {
+		if uri[i] == '@' {
+			for j := 0; j < i; j++ {
+				if j+3 <= len(uri) && uri[j:j+3] == "://" {
+					return uri[:j+3] + "***@" + uri[i+1:]
+				}
+			}
+		}
+	}
+	return uri
+}
+
+func newID() string { return bson.NewObjectID().Hex() }

@@ -1,0 +1,111 @@
+// Shared set-up for the browser tests: Debian's Chromium driven by
+// playwright-core (it never downloads a browser), one context per test, and a
+// failure on any console error or uncaught page error.
+import assert from 'node:assert/strict'
+import { mkdir } from 'node:fs/promises'
+import { after, before, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+/** The server under test, e.g. http://127.0.0.1:8080 (run.sh starts one and sets it). */
+export const BASE_URL = (process.env.LIANZHU_E2E_URL || '').replace(/\/+$/, '')
+if (!BASE_URL) {
+  throw new Error('LIANZHU_E2E_URL is not set: run web/e2e/run.sh, or point it at a running server')
+}
+
+export const DEMO_PASSWORD = process.env.LIANZHU_E2E_PASSWORD || 'lianzhu-demo'
+export const DESKTOP = { width: 1366, height: 768 }
+export const PHONE = { width: 390, height: 844 }
+
+const CHROMIUM_PATH = process.env.LIANZHU_CHROMIUM || '/usr/bin/chromium'
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox', // the tests run as root in CI
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+const SCREENSHOT_DIR = fileURLToPath(new URL('../screenshots/', import.meta.url))
+
+let browser
+before(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true })
+  await mkdir(SCREENSHOT_DIR, { recursive: true })
+})
+after(async () => {
+  await browser?.close()
+})
+
+/** Saves a full-page screenshot as web/screenshots/<name>.png. */
+export async function screenshot(page, name) {
+  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true })
+}
+
+function fileName(title) {
+  return title.replace(/[^\w\u4e00-\u9fff-]+/g, '-').replace(/^-|-$/g, '')
+}
+
+/**
+ * Defines a test that gets a fresh browser context (empty sessionStorage and
+ * localStorage) and fails on any console error or page error.
+ * allowHttpErrors lists statuses the test provokes on purpose: Chromium logs
+ * "Failed to load resource: … status of 401" for them, which is not a UI bug.
+ */
+export function uiTest(title, { viewport = DESKTOP, allowHttpErrors = [] } = {}, fn) {
+  test(title, { timeout: 60_000 }, async () => {
+    const context = await browser.newContext({ baseURL: BASE_URL, viewport, locale: 'zh-CN' })
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    const errors = []
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return
+      const status = /status of (\d{3})/.exec(msg.text())
+      if (status && allowHttpErrors.includes(Number(status[1]))) return
+      errors.push(`console error: ${msg.text()} (${msg.location().url})`)
+    })
+    page.on('pageerror', (err) => errors.push(`page error: ${err.stack || err.message}`))
+    try {
+      await fn(page, context)
+      assert.deepEqual(errors, [], 'the browser reported errors')
+    } catch (err) {
+      await screenshot(page, `FAILED-${fileName(title)}`).catch(() => {})
+      if (errors.length && !err.message.includes('the browser reported errors')) {
+        err.message += `\nbrowser errors:\n${errors.join('\n')}`
+      }
+      throw err
+    } finally {
+      await context.close()
+    }
+  })
+}
+
+/** The path of the page's URL (without origin and query). */
+export function pathOf(page) {
+  return new URL(page.url()).pathname
+}
+
+/** Fills the login form and submits it. */
+export async function submitLogin(page, username, password) {
+  await page.locator('input[name="username"]').fill(username)
+  await page.locator('input[name="password"]').fill(password)
+  await page.getByTestId('submit').click()
+}
+
+/** Signs in through the UI and waits for the home page. */
+export async function loginAs(page, username, password = DEMO_PASSWORD) {
+  await page.goto('/login')
+  await submitLogin(page, username, password)
+  await page.waitForURL((url) => url.pathname === '/')
+  await page.getByTestId('me-username').filter({ hasText: username }).waitFor()
+}
+
+/** The token pair the UI keeps in sessionStorage. */
+export async function storedTokens(page) {
+  return page.evaluate(() => ({
+    access: sessionStorage.getItem('lianzhu.access_token'),
+    refresh: sessionStorage.getItem('lianzhu.refresh_token'),
+  }))
+}
