@@ -485,13 +485,14 @@ func (k LogKind) Valid() bool {
 	return slices.Contains([]LogKind{LogVisit, LogAssessment, LogApplication, LogOutcome, LogService, LogEmployment, LogNote}, k)
 }
 
-// Outcome is the office's decision on an application.
-type Outcome string
+// OfficialOutcome is the office's decision on an application; Lianzhu only
+// records it.
+type OfficialOutcome string
 
-// Outcomes.
+// Official outcomes.
 const (
-	OutcomeApproved Outcome = "approved"
-	OutcomeRejected Outcome = "rejected"
+	OfficialApproved OfficialOutcome = "approved"
+	OfficialRejected OfficialOutcome = "rejected"
 )
 
 // LogEntry is one entry of a household's log. Entries are appended, never
@@ -506,9 +507,9 @@ type LogEntry struct {
 	Author string `json:"author"`
 	Text   string `json:"text"`
 	// Assistance or PolicyID says what an application or outcome was for.
-	Assistance AssistanceKind `json:"assistance,omitempty"`
-	PolicyID   string         `json:"policy_id,omitempty"`
-	Outcome    Outcome        `json:"outcome,omitempty"`
+	Assistance AssistanceKind  `json:"assistance,omitempty"`
+	PolicyID   string          `json:"policy_id,omitempty"`
+	Outcome    OfficialOutcome `json:"outcome,omitempty"`
 	// RefID links the need, referral or job application the entry is about.
 	RefID string `json:"ref_id,omitempty"`
 }
@@ -531,7 +532,7 @@ func (e LogEntry) Validate(now time.Time) error {
 		p.Add("assistance", "required", "申请或审核结果须注明救助类别或政策")
 	}
 	switch {
-	case e.Kind == LogOutcome && e.Outcome != OutcomeApproved && e.Outcome != OutcomeRejected:
+	case e.Kind == LogOutcome && e.Outcome != OfficialApproved && e.Outcome != OfficialRejected:
 		p.Add("outcome", "enum", "审核结果须为 approved 或 rejected")
 	case e.Kind != LogOutcome && e.Outcome != "":
 		p.Add("outcome", "forbidden", "仅审核结果记录可填写结果")

@@ -82,7 +82,7 @@ type LatLng struct {
 	Lng float64 `json:"lng"`
 }
 
-// check validates the coordinate ranges.
+// check validates the coordinate ranges; 0,0 is an unset value, not a home.
 func (l *LatLng) check(p *Problems, field string) {
 	if l == nil {
 		return

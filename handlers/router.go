@@ -22,7 +22,9 @@ type Deps struct {
 	Tokens  *auth.Tokens
 	Limiter *auth.LoginLimiter
 	Users   UserStore
-	Places  PlaceStore
+	// Accounts lists accounts by place (usually the same store as Users).
+	Accounts UserLister
+	Places   PlaceStore
 	// Ready names the backing services /readyz checks ("mongodb", "meilisearch").
 	Ready map[string]Pinger
 	// UI is the built front end (nil or without index.html: a placeholder).
@@ -86,6 +88,8 @@ func New(d Deps) *fiber.App {
 	api.Get("/me", ah.me)
 	ph := &placeHandlers{places: d.Places}
 	api.Get("/places", ph.list)
+	uh := &userHandlers{users: d.Accounts}
+	api.Get("/users", uh.list)
 
 	app.All("/*", newUI(d.UI).serve)
 	return app

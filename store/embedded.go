@@ -159,7 +159,7 @@ func (e *Embedded) startFerretDB(ctx context.Context, pgPort int) error {
 		PostgreSQLURL: fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable",
 			pgSuperuser, pgPort, ferretDBName),
 		// FerretDB logs every connection at info level.
-		Logger: slog.New(minLevel{e.log.Handler(), slog.LevelWarn}).With("component", "ferretdb"),
+		Logger: slog.New(ferretLogFilter{e.log.Handler()}).With("component", "ferretdb"),
 	})
 	if err != nil {
 		return fmt.Errorf("store: start FerretDB: %w", err)
@@ -392,31 +392,34 @@ func pgEnv() []string {
 	return append(env, "LC_ALL=C")
 }
 
-// minLevel drops records below min before they reach the wrapped handler.
-type minLevel struct {
+// ferretLogFilter passes FerretDB's warnings and errors, except that it drops
+// the two records FerretDB writes at warn level for every response that is
+// not ok: a duplicate key or an unsupported command (the driver's
+// endSessions on every disconnect) is an answer to the client, which handles
+// it, not a server problem, and each comes with a full message dump.
+type ferretLogFilter struct {
 	slog.Handler
-	min slog.Level
 }
 
-// Enabled reports whether l reaches both the minimum and the wrapped handler.
-func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
+// Enabled passes warn and above to the wrapped handler.
+func (h ferretLogFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
 }
 
-// Handle drops records below the minimum even when the caller skipped Enabled.
-func (h minLevel) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level < h.min {
+// Handle drops the per-response dumps below error level.
+func (h ferretLogFilter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level < slog.LevelWarn || r.Level < slog.LevelError && strings.HasPrefix(r.Message, "Response ") {
 		return nil
 	}
 	return h.Handler.Handle(ctx, r)
 }
 
-// WithAttrs keeps the minimum on derived handlers.
-func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return minLevel{h.Handler.WithAttrs(attrs), h.min}
+// WithAttrs keeps the filter on derived handlers.
+func (h ferretLogFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return ferretLogFilter{h.Handler.WithAttrs(attrs)}
 }
 
-// WithGroup keeps the minimum on derived handlers.
-func (h minLevel) WithGroup(name string) slog.Handler {
-	return minLevel{h.Handler.WithGroup(name), h.min}
+// WithGroup keeps the filter on derived handlers.
+func (h ferretLogFilter) WithGroup(name string) slog.Handler {
+	return ferretLogFilter{h.Handler.WithGroup(name)}
 }

@@ -105,3 +105,36 @@ func (db *DB) CountActiveUsers(ctx context.Context, role domain.Role) (int64, er
 	n, err := db.r.Collection(colUsers).CountDocuments(ctx, filter)
 	return n, translate("count users", err)
 }
+
+// UserFilter selects accounts for ListUsers.
+type UserFilter struct {
+	Role domain.Role // "" for every role
+	// Within keeps only accounts bound to a place within this one ("" for all).
+	Within string
+}
+
+// ListUsers returns accounts matching the filter, sorted by username. The
+// role is filtered in the database (FerretDB pushes equality down); the place
+// prefix in Go, since prefix matches are scans on FerretDB anyway.
+func (db *DB) ListUsers(ctx context.Context, f UserFilter) ([]domain.User, error) {
+	filter := bson.D{}
+	if f.Role != "" {
+		filter = append(filter, bson.E{Key: "role", Value: string(f.Role)})
+	}
+	cur, err := db.r.Collection(colUsers).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "username", Value: 1}}))
+	if err != nil {
+		return nil, translate("list users", err)
+	}
+	var docs []userDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate("list users", err)
+	}
+	out := make([]domain.User, 0, len(docs))
+	for _, d := range docs {
+		if f.Within != "" && !domain.PlaceWithin(d.Place, f.Within) {
+			continue
+		}
+		out = append(out, d.user())
+	}
+	return out, nil
+}

@@ -244,11 +244,11 @@ func (c *Config) ensureSecrets(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create secrets folder: %w", err)
 	}
-	load := func(name string, gen func() string) (string, error) {
+	load := func(setting, name string, gen func() string) (string, error) {
 		path := filepath.Join(dir, name)
 		b, err := os.ReadFile(path)
 		if err == nil {
-			c.sources[strings.ToUpper(name)] = "generated file " + path
+			c.sources[setting] = "generated file " + path
 			return strings.TrimSpace(string(b)), nil
 		}
 		if !errors.Is(err, os.ErrNotExist) {
@@ -258,7 +258,7 @@ func (c *Config) ensureSecrets(dir string) error {
 		if err := os.WriteFile(path, []byte(v+"\n"), 0o600); err != nil {
 			return "", fmt.Errorf("write %s: %w", path, err)
 		}
-		c.sources[strings.ToUpper(name)] = "generated file " + path
+		c.sources[setting] = "generated file " + path
 		return v, nil
 	}
 	randHex := func() string {
@@ -270,12 +270,12 @@ func (c *Config) ensureSecrets(dir string) error {
 	}
 	var err error
 	if c.JWTSecret == "" {
-		if c.JWTSecret, err = load("jwt_secret", randHex); err != nil {
+		if c.JWTSecret, err = load("JWT_SECRET", "jwt_secret", randHex); err != nil {
 			return err
 		}
 	}
 	if c.PIIKey == nil {
-		s, err := load("pii_key", randHex)
+		s, err := load("PII_KEY", "pii_key", randHex)
 		if err != nil {
 			return err
 		}
@@ -284,12 +284,12 @@ func (c *Config) ensureSecrets(dir string) error {
 		}
 	}
 	if c.IDHashKey == "" {
-		if c.IDHashKey, err = load("id_hash_key", randHex); err != nil {
+		if c.IDHashKey, err = load("ID_HASH_KEY", "id_hash_key", randHex); err != nil {
 			return err
 		}
 	}
 	if c.MeiliKey == "" {
-		if c.MeiliKey, err = load("meili_master_key", randHex); err != nil {
+		if c.MeiliKey, err = load("MEILI_KEY", "meili_master_key", randHex); err != nil {
 			return err
 		}
 	}

@@ -18,6 +18,7 @@ Usage:
 Commands:
   serve     run the HTTP server (embedded PostgreSQL/FerretDB/Meilisearch unless
             LIANZHU_MONGODB_URI and LIANZHU_MEILI_URL are set)
+  health    exit 0 when a running server's /readyz answers 200 (container health check)
   help      show this text
 
 Run "lianzhu <command> --help" for a command's flags. Configuration is read
@@ -40,6 +41,8 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	switch args[0] {
 	case "serve":
 		return runServe(ctx, args[1:], environ, stdout, stderr)
+	case "health":
+		return runHealth(ctx, args[1:], environ, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

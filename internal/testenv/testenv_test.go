@@ -71,7 +71,12 @@ func runChild(dir string) {
 // no deferred Close, no signal handler — and expects PostgreSQL and
 // Meilisearch to go with it; then the same folders must start again.
 func TestChildrenDieWithServer(t *testing.T) {
-	dir := t.TempDir()
+	// Not t.TempDir: its parent is 0700, and PostgreSQL may run as nobody.
+	dir, err := os.MkdirTemp("", "lianzhu-testenv-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
