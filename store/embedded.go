@@ -392,11 +392,13 @@ func pgEnv() []string {
 	return append(env, "LC_ALL=C")
 }
 
-// ferretLogFilter passes FerretDB's warnings and errors, except that it drops
-// the two records FerretDB writes at warn level for every response that is
-// not ok: a duplicate key or an unsupported command (the driver's
-// endSessions on every disconnect) is an answer to the client, which handles
-// it, not a server problem, and each comes with a full message dump.
+// ferretLogFilter passes FerretDB's warnings and errors, but not what it
+// logs for a request that merely failed: the client gets that error and the
+// store translates it (a duplicate key is a conflict), so logging it again is
+// noise, and the records quote the document, personal data included.
+//   - every response that is not ok: two warn records with a full dump;
+//   - every failed SQL query (error level, "Query"): a unique violation is
+//     dropped, any other keeps its SQL and error but loses its arguments.
 type ferretLogFilter struct {
 	slog.Handler
 }
@@ -406,10 +408,30 @@ func (h ferretLogFilter) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
 }
 
-// Handle drops the per-response dumps below error level.
+// Handle drops or trims request-level records as described on the type.
 func (h ferretLogFilter) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level < slog.LevelWarn || r.Level < slog.LevelError && strings.HasPrefix(r.Message, "Response ") {
+	switch {
+	case r.Level < slog.LevelWarn:
 		return nil
+	case r.Level < slog.LevelError && strings.HasPrefix(r.Message, "Response "):
+		return nil
+	case r.Message == "Query":
+		trimmed := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+		drop := false
+		r.Attrs(func(a slog.Attr) bool {
+			switch {
+			case a.Key == "err" && strings.Contains(a.Value.String(), "SQLSTATE 23505"):
+				drop = true
+				return false
+			case !strings.HasPrefix(a.Key, "args"):
+				trimmed.AddAttrs(a)
+			}
+			return true
+		})
+		if drop {
+			return nil
+		}
+		r = trimmed
 	}
 	return h.Handler.Handle(ctx, r)
 }

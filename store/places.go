@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"lianzhu/domain"
@@ -22,18 +21,40 @@ type placeDoc struct {
 	Lng      float64 `bson:"lng"`
 }
 
-// UpsertPlaces writes places in bulk, replacing those with the same code.
+// UpsertPlaces makes the stored tree contain places: new codes are inserted
+// in one batch, changed ones replaced one by one, unchanged ones untouched.
+// (A multi-statement update batch is slow on FerretDB 1.24 — measured 167 ms
+// for 20 replaces against 1.5 ms each singly, and it grows faster than
+// linearly — so updates go singly and inserts in bulk.)
 func (db *DB) UpsertPlaces(ctx context.Context, places []domain.Place) error {
-	if len(places) == 0 {
-		return nil
+	existing, err := db.Places(ctx)
+	if err != nil {
+		return err
 	}
-	models := make([]mongo.WriteModel, 0, len(places))
+	have := make(map[string]domain.Place, len(existing))
+	for _, p := range existing {
+		have[p.Code] = p
+	}
+	var inserts []any
+	col := db.w.Collection(colPlaces)
 	for _, p := range places {
 		d := placeDoc{Code: p.Code, Name: p.Name, Level: string(p.Level), Parent: p.Parent, Sentinel: p.Sentinel, Lat: p.Lat, Lng: p.Lng}
-		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: p.Code}}).SetReplacement(d).SetUpsert(true))
+		old, ok := have[p.Code]
+		switch {
+		case !ok:
+			inserts = append(inserts, d)
+		case old != p:
+			if _, err := col.ReplaceOne(ctx, bson.D{{Key: "_id", Value: p.Code}}, d); err != nil {
+				return translate("replace place "+p.Code, err)
+			}
+		}
 	}
-	_, err := db.w.Collection(colPlaces).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-	return translate("upsert places", err)
+	if len(inserts) > 0 {
+		if _, err := col.InsertMany(ctx, inserts, options.InsertMany().SetOrdered(false)); err != nil {
+			return translate("insert places", err)
+		}
+	}
+	return nil
 }
 
 // Places returns every place, sorted by code.
