@@ -77,7 +77,8 @@ func (s *server) observe(c *fiber.Ctx) error {
 		route = "ui"
 	}
 	status := c.Response().StatusCode()
-	s.metrics.observe(c.Method(), route, status, elapsed)
+	// Fiber's strings point into reused buffers; labels outlive the request.
+	s.metrics.observe(strings.Clone(c.Method()), strings.Clone(route), status, elapsed)
 	attrs := []any{"request_id", requestID(c), "method", c.Method(), "route", route, "path", c.Path(),
 		"status", status, "duration_ms", float64(elapsed.Microseconds()) / 1000, "ip", c.IP()}
 	if p, ok := c.Locals(localPrincipal).(domain.Principal); ok {

@@ -47,7 +47,8 @@ func (u *ui) serve(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "不支持该方法 / method not allowed")
 	}
 	name := strings.TrimPrefix(path.Clean("/"+p), "/")
-	if name != "" && name != "index.html" && u.files != nil {
+	// Dotfiles (dist/.gitkeep) are not part of the app.
+	if name != "" && name != "index.html" && !strings.HasPrefix(path.Base(name), ".") && u.files != nil {
 		if b, err := fs.ReadFile(u.files, name); err == nil {
 			ct := mime.TypeByExtension(path.Ext(name))
 			if ct == "" {
