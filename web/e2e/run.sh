@@ -105,7 +105,16 @@ port=$(node -e '
 base_url="http://127.0.0.1:$port"
 
 log "starting $bin serve on $base_url (data dir $data_dir)"
-LIANZHU_DATA_DIR="$data_dir" LIANZHU_ADDR="127.0.0.1:$port" "$bin" serve >"$server_log" 2>&1 &
+# The server refuses unknown LIANZHU_* variables (a typo must never fall back
+# silently), so the harness's own variables (LIANZHU_BIN, LIANZHU_E2E_*) are
+# removed from its environment.
+server_env=()
+while IFS='=' read -r name _; do
+  case "$name" in
+    LIANZHU_BIN|LIANZHU_E2E_*|LIANZHU_CHROMIUM) server_env+=(-u "$name") ;;
+  esac
+done < <(env)
+env "${server_env[@]}" LIANZHU_DATA_DIR="$data_dir" LIANZHU_ADDR="127.0.0.1:$port" "$bin" serve >"$server_log" 2>&1 &
 server_pid=$!
 
 deadline=$((SECONDS + ready_timeout))
