@@ -2,6 +2,12 @@ module lianzhu
 
 go 1.26.8
 
+// npm packages are not Go code; keep ./... away from them.
+ignore (
+	./node_modules
+	./web/node_modules
+)
+
 require (
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/golang-jwt/jwt/v5 v5.3.1
