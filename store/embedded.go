@@ -51,7 +51,6 @@ type Embedded struct {
 	stopFerret  context.CancelFunc
 	ferretDone  chan struct{}
 	uri         string
-	pgLog       string
 	closeCalled bool
 }
 
@@ -64,7 +63,7 @@ const (
 
 // StartEmbedded starts PostgreSQL under opts.DataDir (running initdb on first
 // start) and FerretDB on a free 127.0.0.1 port, and returns once FerretDB
-// answers a ping. It holds the lock on opts.DataDir until Close, so a second
+// answers a listDatabases (which, unlike ping, reaches PostgreSQL). It holds the lock on opts.DataDir until Close, so a second
 // server on the same folder fails here with a message naming the first.
 func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (_ *Embedded, err error) {
 	if opts.DataDir == "" || opts.PGBin == "" {
@@ -100,7 +99,6 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (_ *Embedded, err 
 		data: filepath.Join(dataDir, "postgres"),
 		log:  filepath.Join(dataDir, "postgres.log"),
 	}
-	e.pgLog = pg.log
 	if err := pg.prepare(ctx, opts.PGUser, e.log); err != nil {
 		return nil, err
 	}
@@ -120,7 +118,8 @@ func (e *Embedded) URI() string { return e.uri }
 
 // Close stops FerretDB, then PostgreSQL (fast shutdown: open sessions are
 // ended, data is checkpointed), waits for both and releases the data folder.
-// ctx bounds the wait; PostgreSQL is killed if it runs out.
+// ctx bounds the wait; PostgreSQL is killed if it runs out. Call it once,
+// after the last client has disconnected; later calls do nothing.
 func (e *Embedded) Close(ctx context.Context) error {
 	if e.closeCalled {
 		return nil

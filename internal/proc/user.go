@@ -14,7 +14,9 @@ import (
 // User is an unprivileged system user that a child runs as when we run as
 // root (PostgreSQL refuses root).
 type User struct {
-	Name     string
+	// Name is the login name, as initdb will see it.
+	Name string
+	// UID and GID are the ids the child runs with.
 	UID, GID uint32
 }
 

@@ -29,6 +29,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"lianzhu/internal/binpath"
+	"lianzhu/internal/proc"
 	"lianzhu/search"
 	"lianzhu/store"
 )
@@ -53,6 +54,7 @@ var current *harness
 //
 //	func TestMain(m *testing.M) { testenv.Main(m) }
 func Main(m *testing.M) {
+	sweepStale()
 	current = &harness{}
 	code := m.Run()
 	if err := current.stop(); err != nil {
@@ -148,9 +150,10 @@ func get(tb testing.TB) *harness {
 
 // harness holds the servers of one test binary, each started on first use.
 type harness struct {
-	dirOnce sync.Once
-	dir     string
-	dirErr  error
+	dirOnce   sync.Once
+	dir       string
+	dirErr    error
+	dirUnlock func() error
 
 	dbOnce sync.Once
 	db     *store.Embedded
@@ -171,9 +174,13 @@ type harness struct {
 // PostgreSQL may run as another user and os.MkdirTemp makes it 0700.
 func (h *harness) tempDir() (string, error) {
 	h.dirOnce.Do(func() {
-		h.dir, h.dirErr = os.MkdirTemp("", "lianzhu-test-")
+		h.dir, h.dirErr = os.MkdirTemp("", tempPrefix)
 		if h.dirErr == nil {
 			h.dirErr = os.Chmod(h.dir, 0o755)
+		}
+		if h.dirErr == nil {
+			// Marks the folder as in use for sweepStale in other binaries.
+			h.dirUnlock, h.dirErr = proc.LockDir(h.dir)
 		}
 	})
 	return h.dir, h.dirErr
@@ -290,6 +297,9 @@ func (h *harness) stop() error {
 			errs = append(errs, err)
 		}
 	}
+	if h.dirUnlock != nil {
+		_ = h.dirUnlock()
+	}
 	if h.dir != "" {
 		if err := os.RemoveAll(h.dir); err != nil {
 			errs = append(errs, err)
@@ -299,6 +309,48 @@ func (h *harness) stop() error {
 		return fmt.Errorf("stop: %v", errs)
 	}
 	return nil
+}
+
+const tempPrefix = "lianzhu-test-"
+
+// sweepStale removes the temp folders of test binaries that died without
+// cleaning up (a -timeout panic exits at once; the servers die with the
+// binary, the folders stay). A folder is stale when nobody holds its locks;
+// the age check spares one whose binary has created but not yet locked it.
+func sweepStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*"))
+	for _, dir := range dirs {
+		fi, err := os.Stat(dir)
+		if err != nil || time.Since(fi.ModTime()) < time.Minute {
+			continue
+		}
+		if unlock, ok := lockAll(dir, filepath.Join(dir, "data"), filepath.Join(dir, "meili")); ok {
+			_ = os.RemoveAll(dir)
+			unlock()
+		}
+	}
+}
+
+// lockAll takes the locks of those dirs that exist, all or none.
+func lockAll(dirs ...string) (unlock func(), ok bool) {
+	var unlocks []func() error
+	unlock = func() {
+		for _, u := range unlocks {
+			_ = u()
+		}
+	}
+	for _, d := range dirs {
+		if _, err := os.Stat(d); err != nil {
+			continue
+		}
+		u, err := proc.LockDir(d)
+		if err != nil {
+			unlock()
+			return nil, false
+		}
+		unlocks = append(unlocks, u)
+	}
+	return unlock, true
 }
 
 // PGBin returns the folder with initdb and postgres: $LIANZHU_PG_BIN, or the
