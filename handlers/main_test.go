@@ -73,15 +73,23 @@ type envOption func(*Deps)
 // accounts, and builds the app with real dependencies.
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
+	url, key := testenv.Meili(t)
+	return newEnvOn(t, testenv.MongoURI(t), url, key, opts...)
+}
+
+// newEnvOn is newEnv against the given servers.
+func newEnvOn(t *testing.T, mongoURI, url, key string, opts ...envOption) *env {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	clk := &clock{t: time.Now().UTC()}
-	db, err := store.Open(ctx, testenv.MongoURI(t), testenv.DBName(t), store.Options{Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	db, err := store.Open(ctx, mongoURI, testenv.DBName(t), store.Options{
+		Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ServerSelectionTimeout: 2 * time.Second,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close(context.Background()) })
-	url, key := testenv.Meili(t)
 	sc, err := search.Connect(ctx, url, key)
 	if err != nil {
 		t.Fatal(err)

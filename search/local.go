@@ -33,6 +33,10 @@ type LocalOptions struct {
 
 	// Logger receives our messages; nil means slog.Default().
 	Logger *slog.Logger
+
+	// Port, when not zero, is the loopback port to listen on (tests that
+	// restart Meilisearch where clients expect it); zero picks a free one.
+	Port int
 }
 
 // Local is a Meilisearch process on a free 127.0.0.1 port: the search engine
@@ -101,9 +105,11 @@ func StartLocal(ctx context.Context, opts LocalOptions) (_ *Local, err error) {
 	ctx, cancel := context.WithTimeout(ctx, meiliStartTimeout)
 	defer cancel()
 	for attempt := 1; ; attempt++ {
-		port, err := proc.FreePort()
-		if err != nil {
-			return nil, err
+		port := opts.Port
+		if port == 0 {
+			if port, err = proc.FreePort(); err != nil {
+				return nil, err
+			}
 		}
 		addr := "127.0.0.1:" + strconv.Itoa(port)
 		l.url = "http://" + addr
@@ -136,7 +142,7 @@ func StartLocal(ctx context.Context, opts LocalOptions) (_ *Local, err error) {
 		}
 		_ = l.p.Stop(context.Background())
 		tail := proc.Tail(logFile, 20)
-		if attempt < 3 && strings.Contains(tail, "Address already in use") {
+		if attempt < 3 && opts.Port == 0 && strings.Contains(tail, "Address already in use") {
 			log.Warn("meilisearch lost its port to another process; retrying", "port", port)
 			continue
 		}

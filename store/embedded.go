@@ -39,6 +39,11 @@ type EmbeddedOptions struct {
 	// because PostgreSQL refuses to run as root; empty means "nobody", which
 	// exists everywhere and owns nothing else worth protecting.
 	PGUser string
+
+	// FerretDBAddr, when set, is the host:port FerretDB listens on (tests
+	// that restart the database where clients expect it); empty picks a free
+	// loopback port.
+	FerretDBAddr string
 }
 
 // Embedded is a PostgreSQL process plus a FerretDB server inside this process
@@ -51,6 +56,7 @@ type Embedded struct {
 	stopFerret  context.CancelFunc
 	ferretDone  chan struct{}
 	uri         string
+	ferretAddr  string
 	closeCalled bool
 }
 
@@ -69,7 +75,10 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (_ *Embedded, err 
 	if opts.DataDir == "" || opts.PGBin == "" {
 		return nil, errors.New("store: embedded: DataDir and PGBin are required")
 	}
-	e := &Embedded{log: opts.Logger}
+	e := &Embedded{log: opts.Logger, ferretAddr: opts.FerretDBAddr}
+	if e.ferretAddr == "" {
+		e.ferretAddr = "127.0.0.1:0"
+	}
 	if e.log == nil {
 		e.log = slog.Default()
 	}
@@ -153,7 +162,7 @@ func (e *Embedded) PostgresPID() int { return e.pg.PID() }
 
 func (e *Embedded) startFerretDB(ctx context.Context, pgPort int) error {
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener: ferretdb.ListenerConfig{TCP: e.ferretAddr},
 		Handler:  "postgresql",
 		PostgreSQLURL: fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable",
 			pgSuperuser, pgPort, ferretDBName),

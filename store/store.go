@@ -101,6 +101,13 @@ func (db *DB) Ping(ctx context.Context) error {
 	if err := db.reader.Ping(ctx, readpref.Primary()); err != nil {
 		return domain.Errorf(domain.EUNAVAILABLE, "MongoDB is not reachable")
 	}
+	// The single write connection can lag behind the read pool after an
+	// outage; ready means writes work too.
+	if db.writer != db.reader {
+		if err := db.writer.Ping(ctx, readpref.Primary()); err != nil {
+			return domain.Errorf(domain.EUNAVAILABLE, "MongoDB is not reachable for writes")
+		}
+	}
 	return nil
 }
 
