@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -21,15 +20,7 @@ import (
 // /readyz names what is down, requests that need MongoDB answer 503, and the
 // app recovers by itself.
 func TestOutageAndRecovery(t *testing.T) {
-	dir, err := os.MkdirTemp("", "lianzhu-outage-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	// PostgreSQL runs as an unprivileged user, who must be able to enter it.
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := testenv.PostgresDir(t, "lianzhu-outage-")
 	pgBin, err := testenv.PGBin()
 	if err != nil {
 		t.Fatal(err)

@@ -139,14 +139,7 @@ func processesMentioning(s string) []int {
 // Meilisearch under a fresh data dir, the demo loaded, a second server on
 // the same folder refused, and nothing left running after shutdown.
 func TestServeDefaultMode(t *testing.T) {
-	dir, err := os.MkdirTemp("", "lianzhu-serve-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := testenv.PostgresDir(t, "lianzhu-serve-")
 	srv := startServe(t, []string{"LIANZHU_DATA_DIR=" + dir})
 	if code := login(t, srv.base, "coordinator", "lianzhu-demo"); code != 200 {
 		t.Fatalf("demo login: %d\n%s", code, srv.logs.String())

@@ -397,3 +397,19 @@ func randomKey() string {
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on Linux
 	return hex.EncodeToString(b)
 }
+
+// PostgresDir returns a fresh folder, removed when the test ends, that an
+// unprivileged PostgreSQL can enter: t.TempDir's parent is 0700, and when
+// the tests run as root PostgreSQL runs as nobody.
+func PostgresDir(tb testing.TB, prefix string) string {
+	tb.Helper()
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}

@@ -71,15 +71,7 @@ func runChild(dir string) {
 // no deferred Close, no signal handler — and expects PostgreSQL and
 // Meilisearch to go with it; then the same folders must start again.
 func TestChildrenDieWithServer(t *testing.T) {
-	// Not t.TempDir: its parent is 0700, and PostgreSQL may run as nobody.
-	dir, err := os.MkdirTemp("", "lianzhu-testenv-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := testenv.PostgresDir(t, "lianzhu-testenv-")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+dir)
 	cmd.Stderr = os.Stderr
