@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -27,10 +29,16 @@ func mustOpen(tb testing.TB, uri string, now func() time.Time) *store.DB {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	db, err := store.Open(ctx, uri, testenv.DBName(tb), store.Options{Now: now})
+	pii, err := store.NewPII([]byte("0123456789abcdef0123456789abcdef"), "test-id-hash-key-test-id-hash-key!")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := store.Open(ctx, uri, testenv.DBName(tb), store.Options{Now: now, PII: pii, Logger: quietLogger()})
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { _ = db.Close(context.Background()) })
 	return db
 }
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -25,6 +25,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; defaults to time.Now.
 	Now func() time.Time
+	// PII encrypts ID numbers and hashes them; households need it.
+	PII *PII
 	// ServerSelectionTimeout bounds how long an operation waits for a server
 	// that is down before failing with EUNAVAILABLE.
 	ServerSelectionTimeout time.Duration
@@ -41,6 +43,7 @@ type DB struct {
 	w        *mongo.Database
 	ferretDB bool
 	now      func() time.Time
+	pii      *PII
 }
 
 // Open connects to uri, detects FerretDB and creates the indexes.
@@ -68,7 +71,7 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*DB, error) {
 		_ = reader.Disconnect(context.Background())
 		return nil, domain.Errorf(domain.EUNAVAILABLE, "MongoDB at %s is not reachable: %v", redactURI(uri), err)
 	}
-	db := &DB{reader: reader, writer: reader, now: opts.Now}
+	db := &DB{reader: reader, writer: reader, now: opts.Now, pii: opts.PII}
 	ferret, err := isFerretDB(ctx, reader)
 	if err != nil {
 		_ = reader.Disconnect(context.Background())
@@ -148,6 +151,8 @@ func (db *DB) ensureIndexes(ctx context.Context) error {
 		colPlaces: {
 			{Keys: bson.D{{Key: "parent", Value: 1}}, Options: options.Index().SetName("parent")},
 		},
+		colHouseholds: scopeIndexes(),
+		colAudit:      scopeIndexes(),
 	}
 	for col, models := range specs {
 		if _, err := db.w.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
@@ -155,6 +160,15 @@ func (db *DB) ensureIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// scopeIndexes index the ancestor fields that scope filters use.
+func scopeIndexes() []mongo.IndexModel {
+	var out []mongo.IndexModel
+	for _, f := range []string{"district", "street", "community"} {
+		out = append(out, mongo.IndexModel{Keys: bson.D{{Key: f, Value: 1}}, Options: options.Index().SetName(f)})
+	}
+	return out
 }
 
 // translate maps driver errors to domain codes and wraps them with context.

@@ -109,7 +109,11 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}
 	log.Info("configuration", cfg.logAttrs()...)
 
-	db, err := store.Open(ctx, mongoURI, cfg.MongoDB, store.Options{Logger: log})
+	pii, err := store.NewPII(cfg.PIIKey, cfg.IDHashKey)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, mongoURI, cfg.MongoDB, store.Options{Logger: log, PII: pii})
 	if err != nil {
 		return err
 	}
