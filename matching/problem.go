@@ -98,8 +98,10 @@ type Target struct {
 	Area domain.ServiceArea `json:"area"`
 	// Location is where the service starts, for the distance factor; the
 	// area's centre is used when it is nil.
-	Location     *domain.LatLng `json:"location,omitempty"`
-	CapacityLeft int            `json:"capacity_left"`
+	Location *domain.LatLng `json:"location,omitempty"`
+	// CapacityLeft is what the target can still take in this run; the
+	// offline instance calls it "capacity".
+	CapacityLeft int `json:"capacity"`
 	// PriceFen is what the resident pays per unit; VoucherFen is what the
 	// voucher must cover per unit, so a need needs that much voucher left.
 	PriceFen   domain.Fen `json:"price_fen,omitempty"`
@@ -264,7 +266,7 @@ func validateTarget(pr *domain.Problems, f string, t *Target, items map[string]I
 		pr.Add(f+".area", "required", "服务供给须有服务范围 / an offering needs a service area")
 	}
 	if t.CapacityLeft < 0 {
-		pr.Add(f+".capacity_left", "range", "剩余容量不能为负数 / negative capacity")
+		pr.Add(f+".capacity", "range", "剩余容量不能为负数 / negative capacity")
 	}
 	if t.PriceFen < 0 || t.VoucherFen < 0 {
 		pr.Add(f+".price_fen", "range", "价格不能为负数 / negative price")

@@ -29,7 +29,7 @@ func TestValidateRejects(t *testing.T) {
 		{"bad urgency", func(p *Problem) { p.Needs[0].Urgency = "soon" }, "needs[0].urgency"},
 		{"negative voucher", func(p *Problem) { p.Needs[0].VoucherLeftFen = -1 }, "needs[0].voucher_left_fen"},
 		{"unknown target item", func(p *Problem) { p.Targets[0].Item = "nope" }, "targets[0].item"},
-		{"negative capacity", func(p *Problem) { p.Targets[0].CapacityLeft = -1 }, "targets[0].capacity_left"},
+		{"negative capacity", func(p *Problem) { p.Targets[0].CapacityLeft = -1 }, "targets[0].capacity"},
 		{"NaN rating", func(p *Problem) { p.Targets[0].ProviderRating = nan }, "targets[0].provider_rating"},
 		{"infinite rating", func(p *Problem) { p.Targets[0].ProviderRating = math.Inf(1) }, "targets[0].provider_rating"},
 		{"infinite centre", func(p *Problem) {

@@ -18,6 +18,8 @@ Usage:
 Commands:
   serve     run the HTTP server (embedded PostgreSQL/FerretDB/Meilisearch unless
             LIANZHU_MONGODB_URI and LIANZHU_MEILI_URL are set)
+  seed      write the deterministic demo district as an offline matching instance
+  match     run the policy and matching engines offline on an instance
   health    exit 0 when a running server's /readyz answers 200 (container health check)
   help      show this text
 
@@ -41,6 +43,10 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 	switch args[0] {
 	case "serve":
 		return runServe(ctx, args[1:], environ, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, args[1:], stdout, stderr)
+	case "match":
+		return runMatch(ctx, args[1:], stdout, stderr)
 	case "health":
 		return runHealth(ctx, args[1:], environ, stdout, stderr)
 	case "help", "-h", "--help":
