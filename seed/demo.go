@@ -39,7 +39,8 @@ const (
 type DemoOptions struct {
 	// Seed picks the district: the same Seed (and Now) gives the same data.
 	Seed uint64
-	// Scale multiplies every count, for benchmarks; 0 means 1.
+	// Scale is the number of district copies (a city), for benchmarks; 0
+	// means 1. See demo_scale.go for why copies and not denser districts.
 	Scale int
 	// Now anchors every date (decisions, consents, needs). It is truncated to
 	// the start of its UTC day, so runs on the same day give identical data
@@ -87,16 +88,42 @@ func Demo(opts DemoOptions) (*District, error) {
 	if opts.Scale == 0 {
 		opts.Scale = 1
 	}
+	if opts.Scale > DemoMaxScale {
+		return nil, domain.Errorf(domain.EINVALID, "seed: demo scale must be at most %d", DemoMaxScale)
+	}
+	city := &District{}
+	for k := 0; k < opts.Scale; k++ {
+		one := opts
+		// Copy 0 keeps the seed, so scale 1 is exactly the demo district.
+		one.Seed = opts.Seed + uint64(k)*0x9e3779b97f4a7c15
+		d := demoDistrict(one)
+		if k > 0 {
+			if err := relocate(d, k); err != nil {
+				return nil, err
+			}
+		}
+		city.Households = append(city.Households, d.Households...)
+		city.Needs = append(city.Needs, d.Needs...)
+		city.Providers = append(city.Providers, d.Providers...)
+		city.Offerings = append(city.Offerings, d.Offerings...)
+		city.Jobs = append(city.Jobs, d.Jobs...)
+		city.Volunteers = append(city.Volunteers, d.Volunteers...)
+	}
+	(&demoGen{d: city}).accounts(opts.PasswordHash)
+	return city, nil
+}
+
+// demoDistrict generates one copy of the demo district (see demo_scale.go).
+func demoDistrict(opts DemoOptions) *District {
 	g := newDemoGen(opts)
 	// Capacities from the scale-1 yields, so that big slices of big structs
 	// are not copied as they grow.
-	g.d.Providers = make([]domain.Provider, 0, (DemoNGOs+DemoUnits+DemoEnterprises+DemoVolunteers)*opts.Scale)
-	g.d.Offerings = make([]domain.Offering, 0, 2000*opts.Scale)
-	g.d.Needs = make([]domain.Need, 0, 5500*opts.Scale)
-	g.providers(opts.Scale)
-	g.households(DemoHouseholds * opts.Scale)
-	g.accounts(opts.PasswordHash)
-	return g.d, nil
+	g.d.Providers = make([]domain.Provider, 0, DemoNGOs+DemoUnits+DemoEnterprises+DemoVolunteers)
+	g.d.Offerings = make([]domain.Offering, 0, 2000)
+	g.d.Needs = make([]domain.Need, 0, 5500)
+	g.providers(1)
+	g.households(DemoHouseholds)
+	return g.d
 }
 
 // demoGen carries the state of one generation run. Everything random comes

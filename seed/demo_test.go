@@ -268,6 +268,25 @@ func TestDemoScales(t *testing.T) {
 			t.Errorf("%s: %d at scale 1, %d at scale 2", c.name, c.one, c.two)
 		}
 	}
+	if _, err := domain.NewPlaces(ScaledPlaces(2)); err != nil {
+		t.Fatalf("scaled places: %v", err)
+	}
+	tree, _ := domain.NewPlaces(ScaledPlaces(2))
+	for _, h := range two.Households {
+		if _, ok := tree.Get(h.Place); !ok {
+			t.Fatalf("household %s in unknown place %s", h.ID, h.Place)
+		}
+		for _, m := range h.Members {
+			if m.IDNumber != "" && domain.ValidateIDNumber(m.IDNumber, demoNow) != nil {
+				t.Fatalf("relocated ID number %s is not valid", m.IDNumber)
+			}
+		}
+	}
+	for _, p := range two.Providers {
+		if p.CreditCode != "" && domain.ValidateUSCC(p.CreditCode) != nil {
+			t.Fatalf("relocated credit code %s is not valid", p.CreditCode)
+		}
+	}
 	ids := map[string]bool{}
 	for _, h := range two.Households {
 		for _, m := range h.Members {

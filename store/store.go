@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"time"
 
@@ -138,37 +139,78 @@ func isFerretDB(ctx context.Context, c *mongo.Client) (bool, error) {
 	return ok, nil
 }
 
-// ensureIndexes creates every collection's indexes. Unique indexes are only on
-// fields every document has (FerretDB ignores sparse and rejects partial).
-func (db *DB) ensureIndexes(ctx context.Context) error {
-	specs := map[string][]mongo.IndexModel{
-		colUsers: {
-			{Keys: bson.D{{Key: "username", Value: 1}}, Options: options.Index().SetUnique(true).SetName("username_unique")},
-		},
-		colRefreshTokens: {
-			{Keys: bson.D{{Key: "family", Value: 1}}, Options: options.Index().SetName("family")},
-		},
-		colPlaces: {
-			{Keys: bson.D{{Key: "parent", Value: 1}}, Options: options.Index().SetName("parent")},
-		},
-		colHouseholds: scopeIndexes(),
-		colAudit:      scopeIndexes(),
+// indexSpec is one secondary index.
+type indexSpec struct {
+	name   string
+	keys   bson.D
+	unique bool
+}
+
+// collectionIndexes lists every collection's indexes. Unique indexes are only
+// on fields every document has (FerretDB ignores sparse and rejects partial).
+func collectionIndexes() map[string][]indexSpec {
+	scope := []indexSpec{
+		{name: "district", keys: bson.D{{Key: "district", Value: 1}}},
+		{name: "street", keys: bson.D{{Key: "street", Value: 1}}},
+		{name: "community", keys: bson.D{{Key: "community", Value: 1}}},
 	}
-	for col, models := range specs {
-		if _, err := db.w.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
+	return map[string][]indexSpec{
+		colUsers:         {{name: "username_unique", keys: bson.D{{Key: "username", Value: 1}}, unique: true}},
+		colRefreshTokens: {{name: "family", keys: bson.D{{Key: "family", Value: 1}}}},
+		colPlaces:        {{name: "parent", keys: bson.D{{Key: "parent", Value: 1}}}},
+		colHouseholds:    scope,
+		colAudit:         scope,
+	}
+}
+
+// ensureIndexes creates the indexes that do not exist yet. Re-creating an
+// existing index should be a no-op, but FerretDB 1.24 panicked on it (a
+// collection with three single-field indexes, re-created at a second start),
+// so only missing ones are sent.
+func (db *DB) ensureIndexes(ctx context.Context) error {
+	specs := collectionIndexes()
+	cols := make([]string, 0, len(specs))
+	for c := range specs {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	for _, col := range cols {
+		have, err := db.indexNames(ctx, col)
+		if err != nil {
+			return err
+		}
+		var missing []mongo.IndexModel
+		for _, s := range specs[col] {
+			if !have[s.name] {
+				missing = append(missing, mongo.IndexModel{Keys: s.keys, Options: options.Index().SetName(s.name).SetUnique(s.unique)})
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if _, err := db.w.Collection(col).Indexes().CreateMany(ctx, missing); err != nil {
 			return translate("create indexes on "+col, err)
 		}
 	}
 	return nil
 }
 
-// scopeIndexes index the ancestor fields that scope filters use.
-func scopeIndexes() []mongo.IndexModel {
-	var out []mongo.IndexModel
-	for _, f := range []string{"district", "street", "community"} {
-		out = append(out, mongo.IndexModel{Keys: bson.D{{Key: f, Value: 1}}, Options: options.Index().SetName(f)})
+func (db *DB) indexNames(ctx context.Context, col string) (map[string]bool, error) {
+	cur, err := db.w.Collection(col).Indexes().List(ctx)
+	if err != nil {
+		return nil, translate("list indexes on "+col, err)
 	}
-	return out
+	var existing []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &existing); err != nil {
+		return nil, translate("list indexes on "+col, err)
+	}
+	have := make(map[string]bool, len(existing))
+	for _, e := range existing {
+		have[e.Name] = true
+	}
+	return have, nil
 }
 
 // translate maps driver errors to domain codes and wraps them with context.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"lianzhu/domain"
+	"lianzhu/internal/testenv"
 	"lianzhu/seed"
 	"lianzhu/store"
 )
@@ -167,4 +168,21 @@ func TestPlaces(t *testing.T) {
 			t.Fatalf("changed place not replaced: %+v", p)
 		}
 	})
+}
+
+// TestOpenTwice opens the same database again, as every restart does: the
+// indexes exist already and nothing may fail.
+func TestOpenTwice(t *testing.T) {
+	for _, tg := range testenv.MongoTargets(t) {
+		t.Run(tg.Name, func(t *testing.T) {
+			name := testenv.DBName(t)
+			for i := 0; i < 2; i++ {
+				db, err := store.Open(t.Context(), tg.URI, name, store.Options{Logger: quietLogger()})
+				if err != nil {
+					t.Fatalf("open %d: %v", i+1, err)
+				}
+				_ = db.Close(t.Context())
+			}
+		})
+	}
 }

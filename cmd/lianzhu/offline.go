@@ -48,8 +48,8 @@ func runSeed(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	var bad []string
-	if *scale < 1 || *scale > 1000 {
-		bad = append(bad, "--scale: must be 1–1000")
+	if *scale < 1 || *scale > seed.DemoMaxScale {
+		bad = append(bad, fmt.Sprintf("--scale: must be 1–%d", seed.DemoMaxScale))
 	}
 	if *export == "" {
 		bad = append(bad, "--export: required (the file to write)")
@@ -85,7 +85,7 @@ func buildInstance(seedN uint64, scale int, at time.Time) (matching.OfflineInsta
 	if err != nil {
 		return matching.OfflineInstance{}, err
 	}
-	places, err := domain.NewPlaces(seed.Places())
+	places, err := domain.NewPlaces(seed.ScaledPlaces(scale))
 	if err != nil {
 		return matching.OfflineInstance{}, err
 	}
