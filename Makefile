@@ -48,7 +48,7 @@ vet: go-deps
 
 # Integration tests start their own PostgreSQL, FerretDB and Meilisearch.
 unit: node_modules/.package-lock.json go-deps
-	go test -race -tags $(GO_TAGS) -timeout 30m ./...
+	go test -race -count=1 -tags $(GO_TAGS) -timeout 30m ./...
 
 e2e: build chromium node_modules/.package-lock.json web/node_modules/.package-lock.json
 	LIANZHU_BIN=$(abspath $(BIN)) bash web/e2e/run.sh
