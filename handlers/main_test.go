@@ -46,6 +46,15 @@ func testHash(tb testing.TB) string {
 	return hash
 }
 
+func testPII(t *testing.T) *store.PII {
+	t.Helper()
+	pii, err := store.NewPII([]byte("0123456789abcdef0123456789abcdef"), "test-id-hash-key-test-id-hash-key!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pii
+}
+
 // clock is a settable test clock.
 type clock struct {
 	mu sync.Mutex
@@ -85,6 +94,7 @@ func newEnvOn(t *testing.T, mongoURI, url, key string, opts ...envOption) *env {
 	clk := &clock{t: time.Now().UTC()}
 	db, err := store.Open(ctx, mongoURI, testenv.DBName(t), store.Options{
 		Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ServerSelectionTimeout: 2 * time.Second,
+		PII: testPII(t),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +121,7 @@ func newEnvOn(t *testing.T, mongoURI, url, key string, opts ...envOption) *env {
 	}
 	d := Deps{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clk.Now, Tokens: tokens,
-		Users: db, Accounts: db, Places: db,
+		Users: db, Accounts: db, Places: db, Households: db,
 		Ready:   map[string]Pinger{"mongodb": db, "meilisearch": sc},
 		Limiter: auth.NewLoginLimiter(15*time.Minute, 5, 50, clk.Now),
 	}

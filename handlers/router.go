@@ -24,7 +24,9 @@ type Deps struct {
 	Users   UserStore
 	// Accounts lists accounts by place (usually the same store as Users).
 	Accounts UserLister
-	Places   PlaceStore
+	// Households keeps household files and the audit log.
+	Households HouseholdStore
+	Places     PlaceStore
 	// Ready names the backing services /readyz checks ("mongodb", "meilisearch").
 	Ready map[string]Pinger
 	// UI is the built front end (nil or without index.html: a placeholder).
@@ -90,6 +92,15 @@ func New(d Deps) *fiber.App {
 	api.Get("/places", ph.list)
 	uh := &userHandlers{users: d.Accounts}
 	api.Get("/users", uh.list)
+	hh := &householdHandlers{households: d.Households, places: &placeTree{places: d.Places, now: d.Now}, now: d.Now}
+	api.Get("/households", hh.list)
+	api.Post("/households", hh.create)
+	api.Post("/households/lookup", hh.lookup)
+	api.Get("/households/:id", hh.get)
+	api.Put("/households/:id", hh.update)
+	api.Post("/households/:id/move", hh.move)
+	api.Post("/households/:id/members/:member/id-number", hh.revealID)
+	api.Get("/audit", hh.auditTrail)
 
 	app.All("/*", newUI(d.UI).serve)
 	return app
