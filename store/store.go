@@ -160,6 +160,7 @@ func collectionIndexes() map[string][]indexSpec {
 		colPlaces:        {{name: "parent", keys: bson.D{{Key: "parent", Value: 1}}}},
 		colHouseholds:    scope,
 		colAudit:         scope,
+		colNeeds:         append(append([]indexSpec(nil), scope...), indexSpec{name: "household", keys: bson.D{{Key: "household_id", Value: 1}}}),
 	}
 }
 
