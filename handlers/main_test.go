@@ -121,7 +121,7 @@ func newEnvOn(t *testing.T, mongoURI, url, key string, opts ...envOption) *env {
 	}
 	d := Deps{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clk.Now, Tokens: tokens,
-		Users: db, Accounts: db, Places: db, Households: db,
+		Users: db, Accounts: db, Places: db, Households: db, Needs: db, Catalogue: seed.Catalogue(),
 		Ready:   map[string]Pinger{"mongodb": db, "meilisearch": sc},
 		Limiter: auth.NewLoginLimiter(15*time.Minute, 5, 50, clk.Now),
 	}

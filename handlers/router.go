@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"lianzhu/auth"
+	"lianzhu/domain"
 )
 
 // DefaultBodyLimit bounds JSON request bodies. Imports get their own limit.
@@ -26,7 +27,11 @@ type Deps struct {
 	Accounts UserLister
 	// Households keeps household files and the audit log.
 	Households HouseholdStore
-	Places     PlaceStore
+	// Needs keeps the need list.
+	Needs NeedStore
+	// Catalogue is the service catalogue.
+	Catalogue *domain.Catalogue
+	Places    PlaceStore
 	// Ready names the backing services /readyz checks ("mongodb", "meilisearch").
 	Ready map[string]Pinger
 	// UI is the built front end (nil or without index.html: a placeholder).
@@ -92,7 +97,8 @@ func New(d Deps) *fiber.App {
 	api.Get("/places", ph.list)
 	uh := &userHandlers{users: d.Accounts}
 	api.Get("/users", uh.list)
-	hh := &householdHandlers{households: d.Households, places: &placeTree{places: d.Places, now: d.Now}, now: d.Now}
+	tree := &placeTree{places: d.Places, now: d.Now}
+	hh := &householdHandlers{households: d.Households, places: tree, now: d.Now}
 	api.Get("/households", hh.list)
 	api.Post("/households", hh.create)
 	api.Post("/households/lookup", hh.lookup)
@@ -101,6 +107,12 @@ func New(d Deps) *fiber.App {
 	api.Post("/households/:id/move", hh.move)
 	api.Post("/households/:id/members/:member/id-number", hh.revealID)
 	api.Get("/audit", hh.auditTrail)
+	nh := &needHandlers{needs: d.Needs, places: tree, catalogue: d.Catalogue, now: d.Now}
+	api.Get("/catalogue", nh.listCatalogue)
+	api.Get("/needs", nh.list)
+	api.Post("/needs", nh.create)
+	api.Get("/needs/:id", nh.get)
+	api.Post("/needs/:id/close", nh.close)
 
 	app.All("/*", newUI(d.UI).serve)
 	return app

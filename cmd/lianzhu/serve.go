@@ -132,7 +132,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		return err
 	}
 	app := handlers.New(handlers.Deps{
-		Logger: log, Now: time.Now, Tokens: tokens, Users: db, Accounts: db, Places: db, Households: db,
+		Logger: log, Now: time.Now, Tokens: tokens, Users: db, Accounts: db, Places: db, Households: db, Needs: db, Catalogue: seed.Catalogue(),
 		Ready: map[string]handlers.Pinger{"mongodb": db, "meilisearch": sc},
 		UI:    web.Dist(),
 	})
