@@ -79,12 +79,8 @@ func (h *householdHandlers) audit(c *fiber.Ctx, p domain.Principal, action, targ
 
 // list answers a page of files in the caller's place (or a place below it).
 func (h *householdHandlers) list(c *fiber.Ctx) error {
-	p := principal(c)
-	place := c.Query("place", p.Place)
-	if domain.PlaceLevelOf(place) == "" {
-		return domain.Invalid("place", "format", "区划代码须为 12 或 15 位数字 / place code must be 12 or 15 digits")
-	}
-	if _, err := authorize(c, place, domain.RoleCoordinator); err != nil {
+	place, err := coordinatorPlace(c)
+	if err != nil {
 		return err
 	}
 	status := domain.AssistanceKind(c.Query("status"))
@@ -292,12 +288,8 @@ func (h *householdHandlers) lookup(c *fiber.Ctx) error {
 
 // auditTrail answers the newest audit records of the caller's place.
 func (h *householdHandlers) auditTrail(c *fiber.Ctx) error {
-	p := principal(c)
-	place := c.Query("place", p.Place)
-	if domain.PlaceLevelOf(place) == "" {
-		return domain.Invalid("place", "format", "区划代码须为 12 或 15 位数字 / place code must be 12 or 15 digits")
-	}
-	if _, err := authorize(c, place, domain.RoleCoordinator); err != nil {
+	place, err := coordinatorPlace(c)
+	if err != nil {
 		return err
 	}
 	records, err := h.households.AuditTrail(c.UserContext(), place, 200)
@@ -331,6 +323,19 @@ func (h *householdHandlers) validate(c *fiber.Ctx, hh *domain.Household) error {
 		return err
 	}
 	return hh.Validate(tree, h.now())
+}
+
+// coordinatorPlace reads the ?place= a coordinator asks about (default:
+// their own place) and checks it lies within their scope.
+func coordinatorPlace(c *fiber.Ctx) (string, error) {
+	place := c.Query("place", principal(c).Place)
+	if domain.PlaceLevelOf(place) == "" {
+		return "", domain.Invalid("place", "format", "区划代码须为 12 或 15 位数字 / place code must be 12 or 15 digits")
+	}
+	if _, err := authorize(c, place, domain.RoleCoordinator); err != nil {
+		return "", err
+	}
+	return place, nil
 }
 
 // clearServerFields drops what only the server may set and derives birth

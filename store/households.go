@@ -278,11 +278,7 @@ func (db *DB) ListHouseholds(ctx context.Context, f HouseholdFilter) ([]domain.H
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, "", translate("list households", err)
 	}
-	next := ""
-	if len(docs) > f.Limit {
-		docs = docs[:f.Limit]
-		next = docs[len(docs)-1].ID
-	}
+	docs, next := page(docs, f.Limit, func(d householdDoc) string { return d.ID })
 	out := make([]domain.Household, len(docs))
 	for i, d := range docs {
 		out[i] = d.household()

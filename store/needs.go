@@ -101,11 +101,7 @@ func (db *DB) ListNeeds(ctx context.Context, f NeedFilter) ([]domain.Need, strin
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, "", translate("list needs", err)
 	}
-	next := ""
-	if len(docs) > f.Limit {
-		docs = docs[:f.Limit]
-		next = docs[len(docs)-1].ID
-	}
+	docs, next := page(docs, f.Limit, func(d needDoc) string { return d.ID })
 	out := make([]domain.Need, len(docs))
 	for i, d := range docs {
 		out[i] = d.need()

@@ -252,3 +252,13 @@ func redactURI(uri string) string {
 }
 
 func newID() string { return bson.NewObjectID().Hex() }
+
+// page trims docs fetched with limit+1 to one page and returns the cursor of
+// the next page ("" when this is the last).
+func page[D any](docs []D, limit int, id func(D) string) ([]D, string) {
+	if len(docs) <= limit {
+		return docs, ""
+	}
+	docs = docs[:limit]
+	return docs, id(docs[len(docs)-1])
+}
