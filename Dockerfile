@@ -15,7 +15,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 COPY --from=ui /src/web/dist ./web/dist
-RUN CGO_ENABLED=0 go build -tags ferretdb_no_sqlite -trimpath -ldflags "-s -w" -o /out/lianzhu ./cmd/lianzhu \
+RUN CGO_ENABLED=0 go build -tags ferretdb_no_sqlite,embedui -trimpath -ldflags "-s -w" -o /out/lianzhu ./cmd/lianzhu \
  && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot

@@ -20,8 +20,9 @@ run: build
 
 build: $(BIN)
 
+# embedui embeds web/dist (built just before) into the binary.
 $(BIN): go-deps web/dist/index.html $(GO_SOURCES) go.mod go.sum
-	go build -tags $(GO_TAGS) -trimpath -o $(BIN) ./cmd/lianzhu
+	go build -tags $(GO_TAGS),embedui -trimpath -o $(BIN) ./cmd/lianzhu
 
 ui: web/dist/index.html
 
@@ -51,6 +52,7 @@ unit: node_modules/.package-lock.json go-deps
 	go test -race -count=1 -tags $(GO_TAGS) -timeout 30m ./...
 
 e2e: build chromium node_modules/.package-lock.json web/node_modules/.package-lock.json
+	go test -count=1 -tags $(GO_TAGS),embedui ./web/
 	LIANZHU_BIN=$(abspath $(BIN)) bash web/e2e/run.sh
 
 test: vet unit e2e
@@ -67,4 +69,4 @@ chromium:
 	fi
 
 clean:
-	rm -rf bin web/dist/assets web/dist/index.html
+	rm -rf bin web/dist

@@ -81,7 +81,7 @@ func TestUIFallbackAndUnknownAPI(t *testing.T) {
 	files := fstest.MapFS{
 		"index.html":      {Data: []byte("<html>app</html>")},
 		"assets/app-1.js": {Data: []byte("console.log(1)")},
-		".gitkeep":        {Data: nil},
+		".hidden":         {Data: []byte("secret")},
 		"favicon.svg":     {Data: []byte("<svg/>")},
 	}
 	e := newEnv(t, func(d *Deps) { d.UI = files })
@@ -91,7 +91,7 @@ func TestUIFallbackAndUnknownAPI(t *testing.T) {
 		{"/", "<html>app</html>", "text/html"},
 		{"/households/42", "<html>app</html>", "text/html"},
 		{"/assets/app-1.js", "console.log(1)", "javascript"},
-		{"/.gitkeep", "<html>app</html>", "text/html"},
+		{"/.hidden", "<html>app</html>", "text/html"},
 		{"/../../etc/passwd", "<html>app</html>", "text/html"},
 	}
 	for _, tt := range tests {

@@ -11,8 +11,8 @@ import (
 	"lianzhu/domain"
 )
 
-// placeholderPage is served when the binary was built without the UI (a
-// clean checkout that has not run `make ui`).
+// placeholderPage is served when the binary was built without the UI (no
+// `embedui` tag, e.g. `go run ./cmd/lianzhu` on a clean checkout).
 const placeholderPage = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>联助 Lianzhu</title></head>
 <body style="font-family:sans-serif;max-width:40em;margin:4em auto"><h1>联助 Lianzhu</h1>
 <p>此二进制未包含前端页面。请运行 <code>make run</code> 构建并启动。</p>
@@ -47,7 +47,7 @@ func (u *ui) serve(c *fiber.Ctx) error {
 		return domain.Errorf(domain.ENOTFOUND, "不支持该方法 / method not allowed")
 	}
 	name := strings.TrimPrefix(path.Clean("/"+p), "/")
-	// Dotfiles (dist/.gitkeep) are not part of the app.
+	// Dotfiles are never part of the app.
 	if name != "" && name != "index.html" && !strings.HasPrefix(path.Base(name), ".") && u.files != nil {
 		if b, err := fs.ReadFile(u.files, name); err == nil {
 			ct := mime.TypeByExtension(path.Ext(name))

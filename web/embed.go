@@ -1,8 +1,5 @@
-// Package web embeds the built front end (web/dist, produced by `npm run build`)
-// into the lianzhu binary.
-//
-// dist/ is not committed except for dist/.gitkeep, so a clean checkout compiles
-// without the built UI; Built reports whether the UI was built before `go build`.
+//go:build embedui
+
 package web
 
 import (
@@ -10,11 +7,14 @@ import (
 	"io/fs"
 )
 
-//go:embed all:dist
+// The embedui tag requires `npm run build` first: go:embed fails without
+// web/dist, which is the point — a binary meant to ship the UI cannot be
+// built without it.
+//
+//go:embed dist
 var dist embed.FS
 
 // Dist returns the built UI with dist/ as its root: index.html, assets/…
-// It also holds .gitkeep; a file server should not list or serve dotfiles.
 func Dist() fs.FS {
 	sub, err := fs.Sub(dist, "dist")
 	if err != nil {
@@ -22,10 +22,4 @@ func Dist() fs.FS {
 		panic("web: " + err.Error())
 	}
 	return sub
-}
-
-// Built reports whether the binary holds a built UI (dist/index.html).
-func Built() bool {
-	info, err := fs.Stat(Dist(), "index.html")
-	return err == nil && !info.IsDir()
 }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs'
 import { fileURLToPath, URL } from 'node:url'
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
@@ -8,24 +7,8 @@ import vue from '@vitejs/plugin-vue'
 const apiTarget = process.env.LIANZHU_DEV_API || 'http://localhost:8080'
 const proxied = { target: apiTarget, changeOrigin: false }
 
-// vite build empties dist/, but dist/.gitkeep must survive: go:embed in
-// embed.go needs a non-empty dist/ on a clean checkout.
-function keepGitkeep() {
-  let outDir
-  return {
-    name: 'lianzhu-keep-gitkeep',
-    apply: 'build',
-    configResolved(config) {
-      outDir = config.build.outDir
-    },
-    closeBundle() {
-      writeFileSync(`${outDir}/.gitkeep`, '')
-    },
-  }
-}
-
 export default defineConfig({
-  plugins: [vue(), keepGitkeep()],
+  plugins: [vue()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
