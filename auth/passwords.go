@@ -1,7 +1,7 @@
 package auth
 
 import (
-	"errors"
+	"fmt"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -22,7 +22,7 @@ func HashPassword(password string) (string, error) {
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
 	if err != nil {
-		return "", errors.Join(errors.New("auth: hash password"), err)
+		return "", fmt.Errorf("auth: hash password: %w", err)
 	}
 	return string(h), nil
 }

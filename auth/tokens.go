@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -78,7 +79,7 @@ func (t *Tokens) Issue(u domain.User) (string, error) {
 	}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.secret)
 	if err != nil {
-		return "", errors.Join(errors.New("auth: sign token"), err)
+		return "", fmt.Errorf("auth: sign token: %w", err)
 	}
 	return s, nil
 }

@@ -9,18 +9,32 @@ import (
 	"lianzhu/domain"
 )
 
-// statusOf is the ONE table from domain error codes to HTTP statuses.
-var statusOf = map[string]int{
-	domain.EINVALID:      fiber.StatusBadRequest,
-	domain.EUNAUTHORIZED: fiber.StatusUnauthorized,
-	domain.EFORBIDDEN:    fiber.StatusForbidden,
-	domain.ENOTFOUND:     fiber.StatusNotFound,
-	domain.ECONFLICT:     fiber.StatusConflict,
-	domain.ETOOLARGE:     fiber.StatusRequestEntityTooLarge,
-	domain.EUNSUPPORTED:  fiber.StatusUnsupportedMediaType,
-	domain.ETOOMANY:      fiber.StatusTooManyRequests,
-	domain.EUNAVAILABLE:  fiber.StatusServiceUnavailable,
-	domain.EINTERNAL:     fiber.StatusInternalServerError,
+// statusOf is the ONE table from domain error codes to HTTP statuses; an
+// unknown code is a bug and reported as internal.
+func statusOf(code string) (int, bool) {
+	switch code {
+	case domain.EINVALID:
+		return fiber.StatusBadRequest, true
+	case domain.EUNAUTHORIZED:
+		return fiber.StatusUnauthorized, true
+	case domain.EFORBIDDEN:
+		return fiber.StatusForbidden, true
+	case domain.ENOTFOUND:
+		return fiber.StatusNotFound, true
+	case domain.ECONFLICT:
+		return fiber.StatusConflict, true
+	case domain.ETOOLARGE:
+		return fiber.StatusRequestEntityTooLarge, true
+	case domain.EUNSUPPORTED:
+		return fiber.StatusUnsupportedMediaType, true
+	case domain.ETOOMANY:
+		return fiber.StatusTooManyRequests, true
+	case domain.EUNAVAILABLE:
+		return fiber.StatusServiceUnavailable, true
+	case domain.EINTERNAL:
+		return fiber.StatusInternalServerError, true
+	}
+	return 0, false
 }
 
 // ErrorBody is the one JSON shape of every failure.
@@ -68,7 +82,7 @@ func fromFiber(err error) error {
 func (s *server) errorHandler(c *fiber.Ctx, err error) error {
 	err = fromFiber(err)
 	code := domain.ErrorCode(err)
-	status, ok := statusOf[code]
+	status, ok := statusOf(code)
 	if !ok {
 		code, status = domain.EINTERNAL, fiber.StatusInternalServerError
 	}

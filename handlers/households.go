@@ -87,13 +87,10 @@ func (h *householdHandlers) list(c *fiber.Ctx) error {
 	if status != "" && !status.Valid() {
 		return domain.Invalid("status", "enum", "救助类别无效 / unknown assistance status")
 	}
-	limit := 50
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 200 {
-			return domain.Invalid("limit", "range", "limit 须为 1–200 / limit must be 1–200")
-		}
-		limit = n
+	var pr domain.Problems
+	limit := pageLimit(c, &pr)
+	if err := pr.Err(); err != nil {
+		return err
 	}
 	items, next, err := h.households.ListHouseholds(c.UserContext(), store.HouseholdFilter{
 		Within: place, Status: status, After: c.Query("cursor"), Limit: limit,
@@ -323,6 +320,20 @@ func (h *householdHandlers) validate(c *fiber.Ctx, hh *domain.Household) error {
 		return err
 	}
 	return hh.Validate(tree, h.now())
+}
+
+// pageLimit reads ?limit= (1–200, default 50), recording a problem if bad.
+func pageLimit(c *fiber.Ctx, pr *domain.Problems) int {
+	s := c.Query("limit")
+	if s == "" {
+		return 50
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 200 {
+		pr.Add("limit", "range", "limit 须为 1–200 / limit must be 1–200")
+		return 50
+	}
+	return n
 }
 
 // coordinatorPlace reads the ?place= a coordinator asks about (default:

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -138,7 +139,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	if ct != fiber.MIMEApplicationJSON {
 		return domain.Errorf(domain.EUNSUPPORTED, "请求须为 application/json / body must be application/json")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
+	dec := json.NewDecoder(bytes.NewReader(c.Body()))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -69,12 +68,15 @@ func (h *needHandlers) view(p domain.Principal, n domain.Need) any {
 		Place: place, Urgency: n.Urgency, PreferredTime: n.PreferredTime, State: n.State, CreatedAt: n.CreatedAt}
 }
 
-var needReaders = []domain.Role{domain.RoleCoordinator, domain.RoleNGO, domain.RoleUnit, domain.RoleEnterprise}
+// needReaders are the roles that may read needs (each in its own view).
+func needReaders() []domain.Role {
+	return []domain.Role{domain.RoleCoordinator, domain.RoleNGO, domain.RoleUnit, domain.RoleEnterprise}
+}
 
 // list answers needs: coordinators their place (full), providers open needs
 // anywhere or in a place they name (neutral view).
 func (h *needHandlers) list(c *fiber.Ctx) error {
-	p, err := authorize(c, "", needReaders...)
+	p, err := authorize(c, "", needReaders()...)
 	if err != nil {
 		return err
 	}
@@ -92,13 +94,7 @@ func (h *needHandlers) list(c *fiber.Ctx) error {
 	if f.Item != "" && !h.catalogue.Has(f.Item) {
 		pr.Add("item", "exists", "服务目录中没有此项 / unknown catalogue item")
 	}
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 200 {
-			pr.Add("limit", "range", "limit 须为 1–200 / limit must be 1–200")
-		}
-		f.Limit = n
-	}
+	f.Limit = pageLimit(c, &pr)
 	if err := pr.Err(); err != nil {
 		return err
 	}
@@ -123,7 +119,7 @@ func (h *needHandlers) list(c *fiber.Ctx) error {
 // get answers one need, disclosed by role. Coordinators outside its place
 // get 404.
 func (h *needHandlers) get(c *fiber.Ctx) error {
-	p, err := authorize(c, "", needReaders...)
+	p, err := authorize(c, "", needReaders()...)
 	if err != nil {
 		return err
 	}

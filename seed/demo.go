@@ -121,7 +121,7 @@ func demoDistrict(opts DemoOptions) *District {
 	g.d.Providers = make([]domain.Provider, 0, DemoNGOs+DemoUnits+DemoEnterprises+DemoVolunteers)
 	g.d.Offerings = make([]domain.Offering, 0, 2000)
 	g.d.Needs = make([]domain.Need, 0, 5500)
-	g.providers(1)
+	g.providers()
 	g.households(DemoHouseholds)
 	return g.d
 }

@@ -11,17 +11,17 @@ import (
 
 // providers generates the social forces in the pilot's proportions, with
 // their offerings and job openings, then the volunteers.
-func (g *demoGen) providers(scale int) {
-	for i := range DemoNGOs * scale {
+func (g *demoGen) providers() {
+	for i := range DemoNGOs {
 		g.organisation(domain.ProviderNGO, fmt.Sprintf("prov-ngo-%04d", i+1), g.text.ngoKinds)
 	}
-	for i := range DemoUnits * scale {
+	for i := range DemoUnits {
 		g.organisation(domain.ProviderUnit, fmt.Sprintf("prov-unit-%04d", i+1), g.text.unitKinds)
 	}
-	for i := range DemoEnterprises * scale {
+	for i := range DemoEnterprises {
 		g.organisation(domain.ProviderEnterprise, fmt.Sprintf("prov-ent-%04d", i+1), g.text.trades)
 	}
-	for i := range DemoVolunteers * scale {
+	for i := range DemoVolunteers {
 		g.volunteer(fmt.Sprintf("prov-vol-%04d", i+1))
 	}
 }
@@ -67,8 +67,8 @@ func (g *demoGen) organisation(kind domain.ProviderKind, id string, kinds []demo
 	}
 }
 
-// orgName returns an unused name of the kind. Word and template run out at
-// large scales, so a branch number keeps names unique there.
+// orgName returns an unused name of the kind. If random picks keep hitting
+// names in use, a branch number keeps them unique.
 func (g *demoGen) orgName(k demoOrgKind) string {
 	for try := 0; ; try++ {
 		name := fmt.Sprintf(demoPick(g, k.names), demoPick(g, g.text.orgWords))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -74,8 +75,8 @@ func (e *DuplicateMemberError) Unwrap() error {
 // and replaced by their masked form and keyed hash; a number that already
 // belongs to another file is a *DuplicateMemberError (ECONFLICT).
 func (db *DB) CreateHousehold(ctx context.Context, h *domain.Household) error {
-	if db.pii == nil {
-		return errors.New("store: create household: no PII keys configured")
+	if err := db.requirePII(); err != nil {
+		return err
 	}
 	now := db.now().UTC()
 	h.ID, h.Version, h.CreatedAt, h.UpdatedAt = newID(), 1, now, now
@@ -90,6 +91,15 @@ func (db *DB) CreateHousehold(ctx context.Context, h *domain.Household) error {
 	if _, err := db.w.Collection(colHouseholds).InsertOne(ctx, db.householdToDoc(*h, pii)); err != nil {
 		db.releaseIDs(ctx, h.ID, claimed)
 		return translate("create household", err)
+	}
+	return nil
+}
+
+// requirePII fails when the store was opened without PII keys: household
+// files cannot be written or searched by ID number without them.
+func (db *DB) requirePII() error {
+	if db.pii == nil {
+		return errors.New("store: no PII keys configured (Options.PII)")
 	}
 	return nil
 }
@@ -186,14 +196,7 @@ func (db *DB) releaseIDs(ctx context.Context, householdID string, hashes []strin
 	}
 }
 
-func (d householdDoc) hasHash(hash string) bool {
-	for _, p := range d.PII {
-		if p.Hash == hash {
-			return true
-		}
-	}
-	return false
-}
+func (d householdDoc) hasHash(hash string) bool { return hasHash(d.PII, hash) }
 
 func (db *DB) householdToDoc(h domain.Household, pii []memberPII) householdDoc {
 	s := scopeOf(h.Place)
@@ -225,6 +228,9 @@ func (db *DB) Household(ctx context.Context, id string) (domain.Household, error
 
 // RevealIDNumber decrypts one member's ID number (the caller audits it).
 func (db *DB) RevealIDNumber(ctx context.Context, householdID, memberID string) (string, error) {
+	if err := db.requirePII(); err != nil {
+		return "", err
+	}
 	var d householdDoc
 	if err := db.r.Collection(colHouseholds).FindOne(ctx, bson.D{{Key: "_id", Value: householdID}}).Decode(&d); err != nil {
 		return "", translate("reveal id", err)
@@ -240,6 +246,9 @@ func (db *DB) RevealIDNumber(ctx context.Context, householdID, memberID string) 
 // HouseholdByIDNumber finds the file a person belongs to, through the keyed
 // hash (never a scan of decrypted numbers).
 func (db *DB) HouseholdByIDNumber(ctx context.Context, idNumber string) (domain.Household, error) {
+	if err := db.requirePII(); err != nil {
+		return domain.Household{}, err
+	}
 	var entry idIndexDoc
 	err := db.r.Collection(colIDIndex).FindOne(ctx, bson.D{{Key: "_id", Value: db.pii.Hash(domain.NormalizeIDNumber(idNumber))}}).Decode(&entry)
 	if err != nil {
@@ -290,6 +299,9 @@ func (db *DB) ListHouseholds(ctx context.Context, f HouseholdFilter) ([]domain.H
 // ECONFLICT, nothing written) and bumps the version. New ID numbers are
 // claimed first; numbers no longer present are released afterwards.
 func (db *DB) UpdateHousehold(ctx context.Context, h *domain.Household, expectedVersion int64) error {
+	if err := db.requirePII(); err != nil {
+		return err
+	}
 	var old householdDoc
 	if err := db.r.Collection(colHouseholds).FindOne(ctx, bson.D{{Key: "_id", Value: h.ID}}).Decode(&old); err != nil {
 		return translate("update household", err)
@@ -356,19 +368,9 @@ func keepPII(old []memberPII, members []domain.Member, fresh []memberPII) []memb
 }
 
 func hasHash(list []memberPII, hash string) bool {
-	for _, p := range list {
-		if p.Hash == hash {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(list, func(p memberPII) bool { return p.Hash == hash })
 }
 
 func hasMember(list []memberPII, memberID string) bool {
-	for _, p := range list {
-		if p.MemberID == memberID {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(list, func(p memberPII) bool { return p.MemberID == memberID })
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -70,7 +71,7 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*DB, error) {
 	}
 	if err := reader.Ping(ctx, readpref.Primary()); err != nil {
 		_ = reader.Disconnect(context.Background())
-		return nil, domain.Errorf(domain.EUNAVAILABLE, "MongoDB at %s is not reachable: %v", redactURI(uri), err)
+		return nil, domain.Errorf(domain.EUNAVAILABLE, "MongoDB at %s is not reachable: %v", RedactURI(uri), err)
 	}
 	db := &DB{reader: reader, writer: reader, now: opts.Now, pii: opts.PII}
 	ferret, err := isFerretDB(ctx, reader)
@@ -225,8 +226,6 @@ func translate(op string, err error) error {
 		return fmt.Errorf("store: %s: %w", op, domain.Errorf(domain.ECONFLICT, "已存在 / already exists"))
 	case mongo.IsNetworkError(err) || mongo.IsTimeout(err) || isServerSelection(err):
 		return fmt.Errorf("store: %s: %w: %w", op, domain.Errorf(domain.EUNAVAILABLE, "数据库暂不可用 / database unavailable"), err)
-	case domain.ErrorCode(err) != domain.EINTERNAL:
-		return fmt.Errorf("store: %s: %w", op, err)
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
 }
@@ -237,18 +236,16 @@ func isServerSelection(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "server selection error")
 }
 
-func redactURI(uri string) string {
-	// Never print credentials: keep the scheme and everything after '@'.
-	for i := len(uri) - 1; i >= 0; i-- {
-		if uri[i] == '@' {
-			for j := 0; j < i; j++ {
-				if j+3 <= len(uri) && uri[j:j+3] == "://" {
-					return uri[:j+3] + "***@" + uri[i+1:]
-				}
-			}
-		}
+// RedactURI hides the password of a MongoDB URI, for logs and errors.
+func RedactURI(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.User == nil {
+		return uri
 	}
-	return uri
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "***")
+	}
+	return u.String()
 }
 
 func newID() string { return bson.NewObjectID().Hex() }

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"lianzhu/internal/binpath"
+	"lianzhu/store"
 )
 
 // envPrefix is the one prefix of every setting.
@@ -159,10 +160,8 @@ func loadConfig(environ []string, readFile func(string) ([]byte, error), root st
 	if !c.Embedded && c.MeiliURL != "" && c.MeiliKey == "" {
 		bad.problems = append(bad.problems, "LIANZHU_MEILI_KEY: required with LIANZHU_MEILI_URL (production Meilisearch must have a master key)")
 	}
-	for _, n := range []string{"MONGODB_DB"} {
-		if strings.ContainsAny(get(n), "/\\. \"$") {
-			bad.problems = append(bad.problems, "LIANZHU_"+n+": database names may not contain / \\ . space \" $")
-		}
+	if strings.ContainsAny(c.MongoDB, "/\\. \"$") {
+		bad.problems = append(bad.problems, "LIANZHU_MONGODB_DB: database names may not contain / \\ . space \" $")
 	}
 
 	demo := get("DEMO")
@@ -309,7 +308,7 @@ func (c *Config) logAttrs() []any {
 	}
 	mongo := "(embedded FerretDB)"
 	if c.MongoURI != "" {
-		mongo = redactURI(c.MongoURI)
+		mongo = store.RedactURI(c.MongoURI)
 	}
 	meili := "(embedded Meilisearch)"
 	if c.MeiliURL != "" {
@@ -321,16 +320,6 @@ func (c *Config) logAttrs() []any {
 		"pii_key", mask("PII_KEY", string(c.PIIKey)), "id_hash_key", mask("ID_HASH_KEY", c.IDHashKey),
 		"demo", c.Demo, "log_level", c.LogLevel.String(),
 	}
-}
-
-// redactURI hides the password of a MongoDB URI.
-func redactURI(uri string) string {
-	u, err := url.Parse(uri)
-	if err != nil || u.User == nil {
-		return uri
-	}
-	u.User = url.UserPassword(u.User.Username(), "***")
-	return u.String()
 }
 
 func knownList() string {

@@ -162,7 +162,8 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 // first start creates an admin with a random password written to a file.
 func bootstrap(ctx context.Context, db *store.DB, cfg *Config, dataDir string, log *slog.Logger) error {
 	if cfg.Demo {
-		if err := db.UpsertPlaces(ctx, seed.Places()); err != nil {
+		places := seed.Places()
+		if err := db.UpsertPlaces(ctx, places); err != nil {
 			return err
 		}
 		// One hash for every demo account: bcrypt per account would cost minutes.
@@ -170,10 +171,11 @@ func bootstrap(ctx context.Context, db *store.DB, cfg *Config, dataDir string, l
 		if err != nil {
 			return fmt.Errorf("demo password: %w", err)
 		}
-		if err := db.UpsertDemoUsers(ctx, seed.DemoAccounts(hash)); err != nil {
+		accounts := seed.DemoAccounts(hash)
+		if err := db.UpsertDemoUsers(ctx, accounts); err != nil {
 			return err
 		}
-		log.Info("demo district loaded", "places", len(seed.Places()), "accounts", len(seed.DemoAccounts("")))
+		log.Info("demo district loaded", "places", len(places), "accounts", len(accounts))
 	} else {
 		n, err := db.DisableDemoUsers(ctx)
 		if err != nil {
