@@ -16,8 +16,12 @@ const (
 	SourceEconomicCheck FactSource = "economic_check" // 家庭经济状况核对
 )
 
-// Valid reports whether s is a known source.
+// Valid reports whether s is a known source: one of the three above, or a
+// department's data signal ("dept:medical_security", see signal.go).
 func (s FactSource) Valid() bool {
+	if _, ok := s.Department(); ok {
+		return true
+	}
 	return s == SourceSelfReported || s == SourceHomeVisit || s == SourceEconomicCheck
 }
 

@@ -19,6 +19,7 @@ import (
 	"lianzhu/auth"
 	"lianzhu/domain"
 	"lianzhu/internal/testenv"
+	"lianzhu/outreach"
 	"lianzhu/search"
 	"lianzhu/seed"
 	"lianzhu/store"
@@ -70,10 +71,12 @@ func (c *clock) Add(d time.Duration) {
 
 // env is one test's server over its own database.
 type env struct {
-	t     *testing.T
-	app   *fiber.App
-	db    *store.DB
-	clock *clock
+	t      *testing.T
+	app    *fiber.App
+	db     *store.DB
+	clock  *clock
+	index  *search.Indexes
+	syncer *search.Syncer
 }
 
 type envOption func(*Deps)
@@ -115,6 +118,12 @@ func newEnvOn(t *testing.T, mongoURI, url, key string, opts ...envOption) *env {
 	if err := db.CreateUser(ctx, &vol); err != nil {
 		t.Fatal(err)
 	}
+	places, err := domain.NewPlaces(seed.Places())
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := search.NewIndexes(sc, testenv.IndexPrefix(t), seed.Catalogue(), places)
+	syncer := search.NewSyncer(idx, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	tokens, err := auth.NewTokens([]byte("test-secret-test-secret-test-secret!"), 15*time.Minute, clk.Now)
 	if err != nil {
 		t.Fatal(err)
@@ -124,11 +133,50 @@ func newEnvOn(t *testing.T, mongoURI, url, key string, opts ...envOption) *env {
 		Users: db, Accounts: db, Places: db, Households: db, Needs: db, Catalogue: seed.Catalogue(),
 		Ready:   map[string]Pinger{"mongodb": db, "meilisearch": sc},
 		Limiter: auth.NewLoginLimiter(15*time.Minute, 5, 50, clk.Now),
+		// Matching runs and evaluations (handlers/matching.go, evaluations.go).
+		Matching: db, Policies: seed.Policies(), Params: seed.PolicyParams(),
+		Providers: db, Supply: db, Imports: db, Search: idx, Index: syncer, Admin: testIndexAdmin{idx, db},
+		// Volunteer tasks and volunteers (handlers/tasks.go, volunteers.go).
+		Tasks: db, ProofKey: []byte("test-proof-key-test-proof-key!!!"),
+		// Admin, supervision and the dashboard (handlers/oversight.go).
+		Oversight: OversightDeps{Store: db, Hash: cheapHash},
+		// Signals, warnings and timelines (handlers/signals.go, warnings.go, timeline.go).
+		Outreach: OutreachDeps{Store: db, Engine: &outreach.Engine{Store: db, Rules: seed.SeedWarningRules(),
+			Policies: seed.Policies(), Params: seed.PolicyParams(), Catalogue: seed.Catalogue(), Now: clk.Now,
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}},
 	}
 	for _, o := range opts {
 		o(&d)
 	}
-	return &env{t: t, app: New(d), db: db, clock: clk}
+	return &env{t: t, app: New(d), db: db, clock: clk, index: idx, syncer: syncer}
+}
+
+// testIndexAdmin is cmd/lianzhu's indexAdmin: the index and its source.
+type testIndexAdmin struct {
+	idx *search.Indexes
+	src search.Source
+}
+
+func (a testIndexAdmin) Reindex(ctx context.Context, kind string) (int, error) {
+	return a.idx.Reindex(ctx, a.src, kind)
+}
+
+func (a testIndexAdmin) Drift(ctx context.Context) ([]search.DriftReport, error) {
+	return a.idx.Drift(ctx, a.src)
+}
+
+// indexNow sets the search indexes up (once per env) and brings them up to
+// date, as the server's index worker would.
+func (e *env) indexNow() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := e.index.Setup(ctx); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.syncer.SyncAll(ctx); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // response is a decoded answer.

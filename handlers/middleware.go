@@ -178,3 +178,21 @@ func securityHeaders(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "no-referrer")
 	return c.Next()
 }
+
+// importPath is the one route that takes bodies above the JSON limit.
+const importPath = "/imports"
+
+// limitBody answers 413 for a body above the JSON limit, except uploads to
+// the import route, which get the import limit (the server's own ceiling).
+func limitBody(jsonLimit, importLimit int) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		limit := jsonLimit
+		if c.Method() == fiber.MethodPost && c.Path() == "/api/v1"+importPath {
+			limit = importLimit + 64<<10
+		}
+		if len(c.Request().Body()) > limit {
+			return domain.Errorf(domain.ETOOLARGE, "请求体过大（上限 %d KB）/ request body too large (limit %d KB)", limit>>10, limit>>10)
+		}
+		return c.Next()
+	}
+}

@@ -60,12 +60,8 @@ func (h *needHandlers) view(p domain.Principal, n domain.Need) any {
 	if p.Role == domain.RoleCoordinator && p.CanSeePlace(n.Place) {
 		return NeedResponse{Need: n, CategoryName: h.categoryName(n.Item)}
 	}
-	place := n.Place
-	if len(place) > 12 {
-		place = place[:12] // compound → community
-	}
 	return NeutralNeedResponse{ID: n.ID, Item: n.Item, CategoryName: h.categoryName(n.Item), NeutralNote: n.NeutralNote,
-		Place: place, Urgency: n.Urgency, PreferredTime: n.PreferredTime, State: n.State, CreatedAt: n.CreatedAt}
+		Place: communityOf(n.Place), Urgency: n.Urgency, PreferredTime: n.PreferredTime, State: n.State, CreatedAt: n.CreatedAt}
 }
 
 // needReaders are the roles that may read needs (each in its own view).

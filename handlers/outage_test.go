@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -100,14 +101,56 @@ func TestOutageAndRecovery(t *testing.T) {
 	}
 
 	readyDown("")
-	// Meilisearch down: readiness says so; sign-in does not need it.
+	// The index worker runs as in the server.
+	e.indexNow()
+	workCtx, stopWork := context.WithCancel(ctx)
+	worker := make(chan struct{})
+	go func() { e.syncer.Run(workCtx); close(worker) }()
+	defer func() { stopWork(); <-worker }()
+	admin := e.login("admin").AccessToken
+	e.newProvider(admin, "ngo", "51610103MJ0000031", "ngo1")
+	ngo := e.login("ngo1").AccessToken
+	publish := func(i int) {
+		t.Helper()
+		if r := e.do("POST", "/api/v1/offerings", ngo, offeringBody("bathing", "助浴服务 "+strconv.Itoa(i))); r.status != 201 {
+			t.Fatalf("offering %d: %d %s", i, r.status, r.body)
+		}
+	}
+	for i := range 5 {
+		publish(i)
+	}
+	// Meilisearch killed during a burst of writes: every write succeeds;
+	// readiness says it is down; sign-in does not need it.
+	burst := make(chan struct{})
+	go func() {
+		defer close(burst)
+		for i := 5; i < 40; i++ {
+			publish(i)
+		}
+	}()
 	if err := ms.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
+	<-burst
 	readyDown("meilisearch")
 	e.login("admin")
 	ms = startMeili()
 	waitReady()
+	// The index catches up by itself: it matches MongoDB.
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		reports, err := e.index.Drift(ctx, e.db)
+		if err == nil && reports[0].Kind == "offering" && reports[0].OK && reports[0].Mongo == 40 && reports[0].Index == 40 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("index did not catch up: %+v %v", reports, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if r := e.do("GET", "/api/v1/search?q="+url.QueryEscape("助浴"), ngo, nil); r.status != 200 || r.json(t)["total"].(float64) != 40 {
+		t.Fatalf("search after recovery: %d %s", r.status, r.body)
+	}
 
 	// MongoDB down: readiness names it and requests that need it are 503.
 	if err := emb.Close(ctx); err != nil {

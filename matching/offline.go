@@ -1,8 +1,6 @@
 package matching
 
 import (
-	"fmt"
-	"sort"
 	"time"
 
 	"lianzhu/domain"
@@ -83,96 +81,18 @@ func tierKinds() []domain.AssistanceKind {
 // just outside a tier, and matches every open need. Pure and deterministic:
 // the same instance gives the same result.
 func RunOffline(in OfflineInstance, opts Options) (OfflineResult, error) {
-	if in.Version != OfflineVersion {
-		return OfflineResult{}, domain.Invalid("version", "enum", fmt.Sprintf("实例版本须为 %d / instance version must be %d", OfflineVersion, OfflineVersion))
-	}
-	if in.At.IsZero() {
-		return OfflineResult{}, domain.Invalid("at", "required", "缺少评估日期 / evaluation date is required")
-	}
-	if err := domain.ValidatePolicies(in.Policies, in.Params); err != nil {
-		return OfflineResult{}, err
-	}
-	households := make(map[string]*domain.Household, len(in.Households))
-	for i := range in.Households {
-		h := &in.Households[i]
-		if _, dup := households[h.ID]; dup || h.ID == "" {
-			return OfflineResult{}, domain.Invalid(fmt.Sprintf("households[%d].id", i), "unique", "家庭编号为空或重复 / household id empty or duplicated")
-		}
-		households[h.ID] = h
-	}
-	vouchers := map[string]domain.Fen{}
-	for i, v := range in.Vouchers {
-		if _, ok := households[v.HouseholdID]; !ok {
-			return OfflineResult{}, domain.Invalid(fmt.Sprintf("vouchers[%d].household_id", i), "exists", "家庭不存在 / unknown household")
-		}
-		vouchers[v.HouseholdID] = v.LeftFen
-	}
-
-	out := OfflineResult{Version: OfflineVersion}
-	justOutside := map[string]bool{}
-	conferring := map[string]bool{}
-	for _, p := range in.Policies {
-		for _, k := range tierKinds() {
-			if p.Confers == k {
-				conferring[p.ID] = true
-			}
-		}
-	}
-	byPolicy := make(map[string]domain.Policy, len(in.Policies))
-	for _, p := range in.Policies {
-		byPolicy[p.ID] = p
-	}
-	ids := make([]string, 0, len(households))
-	for id := range households {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		h := households[id]
-		inside := holdsTier(h)
-		if inside {
-			out.Summary.Inside++
-		}
-		for _, r := range EvaluateHousehold(h, in.Policies, in.Params, in.At) {
-			p := byPolicy[r.PolicyID]
-			switch {
-			case r.Status == PolicyEligible && !p.ReceivedBy(h):
-				out.PolicyProposals = append(out.PolicyProposals, PolicyProposal{HouseholdID: id, PolicyID: r.PolicyID, Status: r.Status, Closeness: r.Closeness, Gaps: r.Gaps})
-				out.Summary.Leads++
-			case r.Status == PolicyNear:
-				out.PolicyProposals = append(out.PolicyProposals, PolicyProposal{HouseholdID: id, PolicyID: r.PolicyID, Status: r.Status, Closeness: r.Closeness, Gaps: r.Gaps})
-				out.Summary.NearMisses++
-				if !inside && conferring[r.PolicyID] {
-					justOutside[id] = true
-				}
-			}
-		}
-	}
-	out.Summary.Households = len(households)
-	out.Summary.JustOutside = len(justOutside)
-
-	p := Problem{Catalogue: in.Catalogue, Targets: in.Targets}
-	for i, n := range in.Needs {
-		if n.State != "" && n.State != domain.NeedOpen {
-			continue
-		}
-		mn, err := NeedFrom(n, households[n.HouseholdID], in.At)
-		if err != nil {
-			var pr domain.Problems
-			pr.Merge(fmt.Sprintf("needs[%d]", i), err)
-			return OfflineResult{}, pr.Err()
-		}
-		mn.JustOutside = justOutside[n.HouseholdID]
-		mn.VoucherLeftFen = vouchers[n.HouseholdID]
-		p.Needs = append(p.Needs, mn)
-	}
-	out.Summary.Needs = len(p.Needs)
-	res, err := Match(p, opts)
+	p, err := Prepare(&in)
 	if err != nil {
 		return OfflineResult{}, err
 	}
+	ev := p.Evaluate(nil)
+	res, err := p.Match(ev, opts)
+	if err != nil {
+		return OfflineResult{}, err
+	}
+	out := OfflineResult{Version: OfflineVersion, PolicyProposals: ev.Proposals, Summary: ev.Summary}
 	out.Assignments, out.Unmatched, out.Gaps, out.Candidates, out.Stats = res.Assignments, res.Unmatched, res.Gaps, res.Candidates, res.Stats
-	out.Summary.Matched = len(res.Assignments)
+	out.Summary.Needs, out.Summary.Matched = res.Stats.Needs, len(res.Assignments)
 	if opts.IncludeCandidates {
 		out.Capacity = make(map[string]int, len(in.Targets))
 		for _, t := range in.Targets {
@@ -181,9 +101,6 @@ func RunOffline(in OfflineInstance, opts Options) (OfflineResult, error) {
 	}
 	if out.Assignments == nil {
 		out.Assignments = []Assignment{}
-	}
-	if out.PolicyProposals == nil {
-		out.PolicyProposals = []PolicyProposal{}
 	}
 	return out, nil
 }

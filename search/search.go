@@ -23,9 +23,15 @@ type Client struct {
 // Connect returns a client for url with the key, after checking that the
 // server answers and accepts the key.
 func Connect(ctx context.Context, url, key string) (*Client, error) {
+	// Go asks for gzip unless told not to, and Meilisearch then streams a
+	// compressed response in pieces that the TCP stack holds back for the
+	// 40 ms of a delayed ACK: measured, a search of 5 ms answered in 50.
+	// Search responses are small and Meilisearch is near; no compression.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.DisableCompression = true
 	ms := meilisearch.New(url,
 		meilisearch.WithAPIKey(key),
-		meilisearch.WithCustomClient(&http.Client{Timeout: 10 * time.Second}),
+		meilisearch.WithCustomClient(&http.Client{Timeout: 10 * time.Second, Transport: transport}),
 	)
 	c := &Client{ms: ms, url: url}
 	if _, err := ms.Version(ctx); err != nil {

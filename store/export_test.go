@@ -23,3 +23,11 @@ func (db *DB) DeleteRaw(ctx context.Context, collection, id string) error {
 	_, err := db.w.Collection(collection).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	return err
 }
+
+// UnsetRaw removes a field from a stored document behind the store's back,
+// e.g. to recreate a document written before the field existed.
+func (db *DB) UnsetRaw(ctx context.Context, collection, id, field string) error {
+	_, err := db.w.Collection(collection).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: field, Value: ""}}}})
+	return err
+}

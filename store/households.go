@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"lianzhu/domain"
 )
@@ -35,6 +34,9 @@ type householdDoc struct {
 	File      domain.Household `bson:"file"`
 	CreatedAt time.Time        `bson:"created_at"`
 	UpdatedAt time.Time        `bson:"updated_at"`
+	// SignalBatches are the signal batches whose facts this file took in
+	// (ApplySignalFacts, signal_facts.go): an update keeps them.
+	SignalBatches []string `bson:"signal_batches,omitempty"`
 }
 
 // memberPII is one member's encrypted ID number and its keyed hash.
@@ -268,36 +270,17 @@ type HouseholdFilter struct {
 // ListHouseholds returns a page of files sorted by id and the cursor of the
 // next page ("" at the end).
 func (db *DB) ListHouseholds(ctx context.Context, f HouseholdFilter) ([]domain.Household, string, error) {
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	filter := scopeFilter(f.Within)
-	if f.Status != "" {
-		filter = append(filter, bson.E{Key: "statuses", Value: string(f.Status)})
-	}
-	if f.After != "" {
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: f.After}}})
-	}
-	cur, err := db.r.Collection(colHouseholds).Find(ctx, filter,
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(f.Limit+1)))
-	if err != nil {
-		return nil, "", translate("list households", err)
-	}
-	var docs []householdDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", translate("list households", err)
-	}
-	docs, next := page(docs, f.Limit, func(d householdDoc) string { return d.ID })
-	out := make([]domain.Household, len(docs))
-	for i, d := range docs {
-		out[i] = d.household()
-	}
-	return out, next, nil
+	filter := withEqual(scopeFilter(f.Within), "statuses", string(f.Status))
+	docs, next, err := listPage(ctx, db.r.Collection(colHouseholds), "list households", []bson.D{filter}, f.After, f.Limit,
+		func(d householdDoc) string { return d.ID })
+	return mapDocs(docs, householdDoc.household), next, err
 }
 
 // UpdateHousehold replaces a file if it is still at expectedVersion (else
 // ECONFLICT, nothing written) and bumps the version. New ID numbers are
-// claimed first; numbers no longer present are released afterwards.
+// claimed first; numbers no longer present are released afterwards. When the
+// place changed (a move), the household's needs follow it and are marked for
+// re-indexing.
 func (db *DB) UpdateHousehold(ctx context.Context, h *domain.Household, expectedVersion int64) error {
 	if err := db.requirePII(); err != nil {
 		return err
@@ -326,6 +309,7 @@ func (db *DB) UpdateHousehold(ctx context.Context, h *domain.Household, expected
 	}
 	h.Version, h.CreatedAt, h.UpdatedAt = expectedVersion+1, old.CreatedAt.UTC(), db.now().UTC()
 	doc := db.householdToDoc(*h, pii)
+	doc.SignalBatches = old.SignalBatches
 	res, err := db.w.Collection(colHouseholds).ReplaceOne(ctx, bson.D{{Key: "_id", Value: h.ID}, {Key: "version", Value: expectedVersion}}, doc)
 	if err != nil || res.MatchedCount == 0 {
 		db.releaseIDs(ctx, h.ID, claimed)
@@ -341,7 +325,8 @@ func (db *DB) UpdateHousehold(ctx context.Context, h *domain.Household, expected
 		}
 	}
 	db.releaseIDs(ctx, h.ID, gone)
-	return nil
+	// A move changes the needs' place too; see followHousehold.
+	return db.followHousehold(ctx, h.ID, h.Place)
 }
 
 // keepPII keeps the stored entries of members still present whose number was

@@ -33,15 +33,18 @@ type needDoc struct {
 	CreatedAt     time.Time `bson:"created_at"`
 	UpdatedAt     time.Time `bson:"updated_at"`
 	Version       int64     `bson:"version"`
+	// Indexed is false until Meilisearch holds this version (outbox.go).
+	Indexed bool `bson:"indexed"`
 }
 
+// needToDoc builds the document, dirty for search.
 func needToDoc(n domain.Need) needDoc {
 	s := scopeOf(n.Place)
 	return needDoc{ID: n.ID, HouseholdID: n.HouseholdID, MemberID: n.MemberID, Place: n.Place,
 		District: s.District, Street: s.Street, Community: s.Community, Item: n.Item, OwnWords: n.OwnWords,
 		NeutralNote: n.NeutralNote, Urgency: string(n.Urgency), PreferredTime: n.PreferredTime, Channel: string(n.Channel),
 		State: string(n.State), CloseReason: string(n.CloseReason), WarningID: n.WarningID, CreatedBy: n.CreatedBy,
-		CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Version: n.Version}
+		CreatedAt: n.CreatedAt.UTC(), UpdatedAt: n.UpdatedAt.UTC(), Version: n.Version}
 }
 
 func (d needDoc) need() domain.Need {
@@ -62,11 +65,7 @@ func (db *DB) CreateNeed(ctx context.Context, n *domain.Need) error {
 
 // Need returns one need, or ENOTFOUND.
 func (db *DB) Need(ctx context.Context, id string) (domain.Need, error) {
-	var d needDoc
-	if err := db.r.Collection(colNeeds).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return domain.Need{}, translate("get need", err)
-	}
-	return d.need(), nil
+	return getOne(ctx, db, colNeeds, "get need", id, needDoc.need)
 }
 
 // NeedFilter selects needs for ListNeeds.
@@ -81,32 +80,9 @@ type NeedFilter struct {
 
 // ListNeeds returns a page of needs sorted by id and the next cursor.
 func (db *DB) ListNeeds(ctx context.Context, f NeedFilter) ([]domain.Need, string, error) {
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	filter := scopeFilter(f.Within)
-	for _, kv := range []struct{ k, v string }{{"state", string(f.State)}, {"item", f.Item}, {"household_id", f.HouseholdID}} {
-		if kv.v != "" {
-			filter = append(filter, bson.E{Key: kv.k, Value: kv.v})
-		}
-	}
-	if f.After != "" {
-		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$gt", Value: f.After}}})
-	}
-	cur, err := db.r.Collection(colNeeds).Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(f.Limit+1)))
-	if err != nil {
-		return nil, "", translate("list needs", err)
-	}
-	var docs []needDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", translate("list needs", err)
-	}
-	docs, next := page(docs, f.Limit, func(d needDoc) string { return d.ID })
-	out := make([]domain.Need, len(docs))
-	for i, d := range docs {
-		out[i] = d.need()
-	}
-	return out, next, nil
+	filter := withEqual(scopeFilter(f.Within), "state", string(f.State), "item", f.Item, "household_id", f.HouseholdID)
+	docs, next, err := listPage(ctx, db.r.Collection(colNeeds), "list needs", []bson.D{filter}, f.After, f.Limit, func(d needDoc) string { return d.ID })
+	return mapDocs(docs, needDoc.need), next, err
 }
 
 // TransitionNeed moves a need from one state to another in one update
@@ -116,7 +92,8 @@ func (db *DB) TransitionNeed(ctx context.Context, id string, from, to domain.Nee
 	if !domain.CanTransition(from, to) {
 		return domain.Need{}, domain.Errorf(domain.ECONFLICT, "需求不能从 %s 变为 %s / illegal transition", from, to)
 	}
-	set := bson.D{{Key: "state", Value: string(to)}, {Key: "close_reason", Value: string(reason)}, {Key: "updated_at", Value: db.now().UTC()}}
+	set := bson.D{{Key: "state", Value: string(to)}, {Key: "close_reason", Value: string(reason)},
+		{Key: "updated_at", Value: db.now().UTC()}, {Key: "indexed", Value: false}}
 	var d needDoc
 	err := db.w.Collection(colNeeds).FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "state", Value: string(from)}},
@@ -132,4 +109,21 @@ func (db *DB) TransitionNeed(ctx context.Context, id string, from, to domain.Nee
 		return domain.Need{}, gerr
 	}
 	return domain.Need{}, domain.Errorf(domain.ECONFLICT, "需求状态已变化 / the need is no longer %s", from)
+}
+
+// followHousehold gives a household's needs its place (a need carries its
+// household's place so that scope checks need no join) and marks them for
+// re-indexing, bumping their version so that a sync in flight cannot mark
+// them clean. Only needs still at another place are touched, so calling it
+// after every household update also repairs needs left behind by a crash
+// between the household's write and this one.
+func (db *DB) followHousehold(ctx context.Context, householdID, place string) error {
+	s := scopeOf(place)
+	_, err := db.w.Collection(colNeeds).UpdateMany(ctx,
+		bson.D{{Key: "household_id", Value: householdID}, {Key: "place", Value: bson.D{{Key: "$ne", Value: place}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "place", Value: place}, {Key: "district", Value: s.District},
+			{Key: "street", Value: s.Street}, {Key: "community", Value: s.Community},
+			{Key: "updated_at", Value: db.now().UTC()}, {Key: "indexed", Value: false}}},
+			{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
+	return translate("move needs with their household", err)
 }

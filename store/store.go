@@ -155,14 +155,56 @@ func collectionIndexes() map[string][]indexSpec {
 		{name: "street", keys: bson.D{{Key: "street", Value: 1}}},
 		{name: "community", keys: bson.D{{Key: "community", Value: 1}}},
 	}
+	household := indexSpec{name: "household", keys: bson.D{{Key: "household_id", Value: 1}}}
+	// The search outbox: documents not yet in Meilisearch (outbox.go).
+	dirty := indexSpec{name: "indexed", keys: bson.D{{Key: "indexed", Value: 1}}}
 	return map[string][]indexSpec{
 		colUsers:         {{name: "username_unique", keys: bson.D{{Key: "username", Value: 1}}, unique: true}},
-		colRefreshTokens: {{name: "family", keys: bson.D{{Key: "family", Value: 1}}}},
+		colRefreshTokens: {{name: "family", keys: bson.D{{Key: "family", Value: 1}}}, {name: "user", keys: bson.D{{Key: "user_id", Value: 1}}}},
 		colPlaces:        {{name: "parent", keys: bson.D{{Key: "parent", Value: 1}}}},
 		colHouseholds:    scope,
 		colAudit:         scope,
-		colNeeds:         append(append([]indexSpec(nil), scope...), indexSpec{name: "household", keys: bson.D{{Key: "household_id", Value: 1}}}),
+		colNeeds:         withScope(scope, household, dirty),
+		colProviders:     withScope(scope, indexSpec{name: "credit_key_unique", keys: bson.D{{Key: "credit_key", Value: 1}}, unique: true}),
+		colOfferings: {
+			{name: "provider", keys: bson.D{{Key: "provider_id", Value: 1}}},
+			{name: "area_up", keys: bson.D{{Key: "area_up", Value: 1}}},
+			{name: "area_places", keys: bson.D{{Key: "area_places", Value: 1}}},
+			dirty,
+		},
+		colJobs: withScope(scope, indexSpec{name: "enterprise", keys: bson.D{{Key: "enterprise_id", Value: 1}}}, dirty),
+		// Signals and warnings (signals.go, warnings.go): by place and by
+		// household (the timeline). A city's batch inserts 100,000 signals,
+		// each insert paying for every index, so no more: lists by state
+		// narrow a place, and the reconciler's read by batch is rare.
+		colSignals:       withScope(scope, household),
+		colWarnings:      withScope(scope, household, indexSpec{name: "state", keys: bson.D{{Key: "state", Value: 1}}}),
+		colSignalBatches: {{name: "state", keys: bson.D{{Key: "state", Value: 1}}}},
+		// Tasks (tasks.go): need_slot is unique by construction ("one live task per need").
+		colTasks: withScope(scope,
+			indexSpec{name: "need_slot_unique", keys: bson.D{{Key: "need_slot", Value: 1}}, unique: true},
+			indexSpec{name: "volunteer", keys: bson.D{{Key: "volunteer_id", Value: 1}}},
+			indexSpec{name: "state", keys: bson.D{{Key: "state", Value: 1}}},
+			indexSpec{name: "synced", keys: bson.D{{Key: "synced", Value: 1}}}),
+		colHouseholdLog:      {household},
+		colVolunteerProfiles: {{name: "status", keys: bson.D{{Key: "status", Value: 1}}}},
+		// Supervision (complaints.go, lights.go, settlements.go).
+		colComplaints: withScope(scope, indexSpec{name: "provider", keys: bson.D{{Key: "provider_id", Value: 1}}},
+			indexSpec{name: "light_pending", keys: bson.D{{Key: "light_pending", Value: 1}}}),
+		colLightChanges: {{name: "provider", keys: bson.D{{Key: "provider_id", Value: 1}}}, {name: "status", keys: bson.D{{Key: "status", Value: 1}}}},
+		colSettlements:  {{name: "provider", keys: bson.D{{Key: "provider_id", Value: 1}}}, {name: "month", keys: bson.D{{Key: "month", Value: 1}}}},
+		// Matching runs and proposals (runs.go, proposals.go).
+		colRuns: withScope(scope, indexSpec{name: "status", keys: bson.D{{Key: "status", Value: 1}}}),
+		colProposals: withScope(scope, household,
+			indexSpec{name: "run", keys: bson.D{{Key: "run_id", Value: 1}}},
+			indexSpec{name: "need", keys: bson.D{{Key: "need_id", Value: 1}}},
+			indexSpec{name: "state", keys: bson.D{{Key: "state", Value: 1}}}),
 	}
+}
+
+// withScope returns the place-scope indexes followed by more.
+func withScope(scope []indexSpec, more ...indexSpec) []indexSpec {
+	return append(append([]indexSpec(nil), scope...), more...)
 }
 
 // ensureIndexes creates the indexes that do not exist yet. Re-creating an
@@ -222,7 +264,7 @@ func translate(op string, err error) error {
 		return nil
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return fmt.Errorf("store: %s: %w", op, domain.Errorf(domain.ENOTFOUND, "未找到 / not found"))
-	case mongo.IsDuplicateKeyError(err):
+	case isDuplicateKey(err):
 		return fmt.Errorf("store: %s: %w", op, domain.Errorf(domain.ECONFLICT, "已存在 / already exists"))
 	case mongo.IsNetworkError(err) || mongo.IsTimeout(err) || isServerSelection(err):
 		return fmt.Errorf("store: %s: %w: %w", op, domain.Errorf(domain.EUNAVAILABLE, "数据库暂不可用 / database unavailable"), err)

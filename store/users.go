@@ -66,25 +66,67 @@ func (db *DB) UserByID(ctx context.Context, id string) (domain.User, error) {
 
 // UpsertDemoUsers creates or refreshes demo accounts by username, enabling
 // them and setting their password hash, role, place and provider. Existing
-// non-demo accounts of the same name are left alone.
+// non-demo accounts of the same name are left alone (the insert of that name
+// fails on the unique index and is reported). It reads the demo accounts once
+// and writes only what differs: new accounts in bulk, changed ones by _id, so
+// that ~1,900 provider accounts load in seconds, not one scan each.
 func (db *DB) UpsertDemoUsers(ctx context.Context, users []domain.User) error {
 	now := db.now().UTC()
 	col := db.w.Collection(colUsers)
+	cur, err := db.r.Collection(colUsers).Find(ctx, bson.D{{Key: "demo", Value: true}})
+	if err != nil {
+		return translate("read demo users", err)
+	}
+	var docs []userDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return translate("read demo users", err)
+	}
+	existing := make(map[string]userDoc, len(docs))
+	for _, d := range docs {
+		existing[d.Username] = d
+	}
+	var fresh []any
 	for _, u := range users {
-		filter := bson.D{{Key: "username", Value: u.Username}, {Key: "demo", Value: true}}
-		update := bson.D{
-			{Key: "$set", Value: bson.D{
-				{Key: "role", Value: string(u.Role)}, {Key: "place", Value: u.Place}, {Key: "provider_id", Value: u.ProviderID},
-				{Key: "password_hash", Value: u.PasswordHash}, {Key: "disabled", Value: false}, {Key: "updated_at", Value: now},
-			}},
-			{Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: newID()}, {Key: "created_at", Value: now}}},
+		e, ok := existing[u.Username]
+		if !ok {
+			u.ID, u.Demo, u.Disabled, u.CreatedAt, u.UpdatedAt = newID(), true, false, now, now
+			fresh = append(fresh, userToDoc(u))
+			continue
 		}
-		_, err := col.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+		if e.Role == string(u.Role) && e.Place == u.Place && e.ProviderID == u.ProviderID && e.PasswordHash == u.PasswordHash && !e.Disabled {
+			continue
+		}
+		_, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: e.ID}}, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "role", Value: string(u.Role)}, {Key: "place", Value: u.Place}, {Key: "provider_id", Value: u.ProviderID},
+			{Key: "password_hash", Value: u.PasswordHash}, {Key: "disabled", Value: false}, {Key: "updated_at", Value: now},
+		}}})
 		if err != nil {
-			return translate("upsert demo user "+u.Username, err)
+			return translate("update demo user "+u.Username, err)
 		}
 	}
+	for len(fresh) > 0 {
+		n := min(len(fresh), 500)
+		if _, err := col.InsertMany(ctx, fresh[:n]); err != nil {
+			return translate("insert demo users", err)
+		}
+		fresh = fresh[n:]
+	}
 	return nil
+}
+
+// DemoPasswordHash returns the password hash of one enabled demo account, or
+// "" when there is none; all demo accounts share one hash, so the server can
+// keep it across restarts instead of rewriting every account.
+func (db *DB) DemoPasswordHash(ctx context.Context) (string, error) {
+	var d userDoc
+	err := db.r.Collection(colUsers).FindOne(ctx, bson.D{{Key: "demo", Value: true}, {Key: "disabled", Value: false}}).Decode(&d)
+	if domain.ErrorCode(translate("", err)) == domain.ENOTFOUND {
+		return "", nil
+	}
+	if err != nil {
+		return "", translate("demo password hash", err)
+	}
+	return d.PasswordHash, nil
 }
 
 // DisableDemoUsers disables every demo account (demo mode switched off) and
@@ -137,4 +179,51 @@ func (db *DB) ListUsers(ctx context.Context, f UserFilter) ([]domain.User, error
 		out = append(out, d.user())
 	}
 	return out, nil
+}
+
+// UpdateUser writes an account's role, place, provider binding and disabled
+// flag if it is unchanged since it was read (its updated_at is still
+// expectedUpdatedAt: accounts carry no version), else ECONFLICT; ENOTFOUND
+// when it does not exist. It sets u.UpdatedAt.
+func (db *DB) UpdateUser(ctx context.Context, u *domain.User, expectedUpdatedAt time.Time) error {
+	now := db.now().UTC()
+	res, err := db.w.Collection(colUsers).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: u.ID}, {Key: "updated_at", Value: expectedUpdatedAt.UTC()}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: string(u.Role)}, {Key: "place", Value: u.Place},
+			{Key: "provider_id", Value: u.ProviderID}, {Key: "disabled", Value: u.Disabled}, {Key: "updated_at", Value: now}}}})
+	if err != nil {
+		return translate("update user", err)
+	}
+	if res.MatchedCount == 0 {
+		return db.missingOr(ctx, colUsers, "update user", u.ID,
+			domain.Errorf(domain.ECONFLICT, "账号已被他人修改，请刷新后重试 / the account changed since you read it"))
+	}
+	u.UpdatedAt = now
+	return nil
+}
+
+// SetPassword replaces an account's password hash; ENOTFOUND for an
+// unknown account.
+func (db *DB) SetPassword(ctx context.Context, userID, hash string) error {
+	res, err := db.w.Collection(colUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "password_hash", Value: hash}, {Key: "updated_at", Value: db.now().UTC()}}}})
+	if err != nil {
+		return translate("set password", err)
+	}
+	if res.MatchedCount == 0 {
+		return domain.Errorf(domain.ENOTFOUND, "未找到 / not found")
+	}
+	return nil
+}
+
+// RevokeUserRefreshTokens revokes every refresh token of an account (all its
+// sessions) and reports how many were still live.
+func (db *DB) RevokeUserRefreshTokens(ctx context.Context, userID string) (int64, error) {
+	res, err := db.w.Collection(colRefreshTokens).UpdateMany(ctx,
+		bson.D{{Key: "user_id", Value: userID}, {Key: "revoked", Value: false}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked", Value: true}}}})
+	if err != nil {
+		return 0, translate("revoke user sessions", err)
+	}
+	return res.ModifiedCount, nil
 }

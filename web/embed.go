@@ -9,9 +9,11 @@ import (
 
 // The embedui tag requires `npm run build` first: go:embed fails without
 // web/dist, which is the point — a binary meant to ship the UI cannot be
-// built without it.
+// built without it. "all:" keeps files whose names start with "_" (Rollup
+// names chunks after modules such as lodash's _baseIteratee): without it
+// go:embed leaves them out and the UI fails to load them.
 //
-//go:embed dist
+//go:embed all:dist
 var dist embed.FS
 
 // Dist returns the built UI with dist/ as its root: index.html, assets/…

@@ -4,6 +4,7 @@ package web
 
 import (
 	"io/fs"
+	"os"
 	"regexp"
 	"testing"
 )
@@ -31,6 +32,21 @@ func TestBuiltIndexReferencesEmbeddedAssets(t *testing.T) {
 	for _, ref := range refs {
 		if _, err := fs.Stat(Dist(), string(ref[1])); err != nil {
 			t.Errorf("index.html references %s, not embedded: %v", ref[1], err)
+		}
+	}
+}
+
+// Every file the build wrote is embedded: lazily loaded chunks are not named
+// in index.html, and go:embed without "all:" silently drops names that start
+// with "_" or ".".
+func TestEveryBuiltAssetIsEmbedded(t *testing.T) {
+	built, err := os.ReadDir("dist/assets")
+	if err != nil {
+		t.Fatalf("read dist/assets: %v", err)
+	}
+	for _, f := range built {
+		if _, err := fs.Stat(Dist(), "assets/"+f.Name()); err != nil {
+			t.Errorf("dist/assets/%s is not embedded: %v", f.Name(), err)
 		}
 	}
 }

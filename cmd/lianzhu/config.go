@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ type Config struct {
 	MongoDB      string
 	MeiliURL     string
 	MeiliKey     string
+	MeiliPrefix  string // index names' prefix, so environments can share a Meilisearch
 	MeiliBin     string
 	PGBin        string
 	JWTSecret    string
@@ -46,6 +48,9 @@ type Config struct {
 	sources map[string]string
 }
 
+// indexPrefixPattern bounds index name prefixes to what Meilisearch accepts.
+var indexPrefixPattern = regexp.MustCompile(`^[a-z0-9_-]{0,40}$`)
+
 // setting describes one environment variable.
 type setting struct {
 	name   string
@@ -55,7 +60,7 @@ type setting struct {
 var settings = []setting{
 	{"ADDR", false}, {"DATA_DIR", false},
 	{"MONGODB_URI", true}, {"MONGODB_DB", false},
-	{"MEILI_URL", false}, {"MEILI_KEY", true}, {"MEILI_BIN", false}, {"PG_BIN", false},
+	{"MEILI_URL", false}, {"MEILI_KEY", true}, {"MEILI_INDEX_PREFIX", false}, {"MEILI_BIN", false}, {"PG_BIN", false},
 	{"JWT_SECRET", true}, {"PII_KEY", true}, {"ID_HASH_KEY", true},
 	{"DEMO", false}, {"DEMO_PASSWORD", true}, {"LOG_LEVEL", false},
 }
@@ -131,6 +136,10 @@ func loadConfig(environ []string, readFile func(string) ([]byte, error), root st
 	c.MongoDB = or(get("MONGODB_DB"), "lianzhu")
 	c.MeiliURL = get("MEILI_URL")
 	c.MeiliKey = get("MEILI_KEY")
+	c.MeiliPrefix = or(get("MEILI_INDEX_PREFIX"), "lianzhu_")
+	if !indexPrefixPattern.MatchString(c.MeiliPrefix) {
+		bad.problems = append(bad.problems, fmt.Sprintf("LIANZHU_MEILI_INDEX_PREFIX: %q may hold only a-z, 0-9, _ and - (at most 40)", c.MeiliPrefix))
+	}
 	c.MeiliBin = or(get("MEILI_BIN"), binpath.DefaultMeiliBin(root))
 	c.PGBin = or(get("PG_BIN"), binpath.DefaultPGBin(root))
 	c.JWTSecret = get("JWT_SECRET")
@@ -316,7 +325,7 @@ func (c *Config) logAttrs() []any {
 	}
 	return []any{
 		"addr", c.Addr, "data_dir", c.DataDir, "embedded", c.Embedded, "mongodb", mongo, "mongodb_db", c.MongoDB,
-		"meilisearch", meili, "meili_key", mask("MEILI_KEY", c.MeiliKey), "jwt_secret", mask("JWT_SECRET", c.JWTSecret),
+		"meilisearch", meili, "meili_index_prefix", c.MeiliPrefix, "meili_key", mask("MEILI_KEY", c.MeiliKey), "jwt_secret", mask("JWT_SECRET", c.JWTSecret),
 		"pii_key", mask("PII_KEY", string(c.PIIKey)), "id_hash_key", mask("ID_HASH_KEY", c.IDHashKey),
 		"demo", c.Demo, "log_level", c.LogLevel.String(),
 	}

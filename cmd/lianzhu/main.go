@@ -20,6 +20,8 @@ Commands:
             LIANZHU_MONGODB_URI and LIANZHU_MEILI_URL are set)
   seed      write the deterministic demo district as an offline matching instance
   match     run the policy and matching engines offline on an instance
+  import    import households-with-needs or offerings from .xlsx/.csv
+  reindex   rebuild the search indexes from MongoDB, or --check for drift
   health    exit 0 when a running server's /readyz answers 200 (container health check)
   help      show this text
 
@@ -47,6 +49,10 @@ func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) 
 		return runSeed(ctx, args[1:], stdout, stderr)
 	case "match":
 		return runMatch(ctx, args[1:], stdout, stderr)
+	case "import":
+		return runImport(ctx, args[1:], environ, stdout, stderr)
+	case "reindex":
+		return runReindex(ctx, args[1:], environ, stdout, stderr)
 	case "health":
 		return runHealth(ctx, args[1:], environ, stdout, stderr)
 	case "help", "-h", "--help":

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -21,10 +20,6 @@ import (
 // exportAt anchors generated instances so that the same --seed and --scale
 // give a byte-identical file on any day.
 const exportAt = "2026-11-30"
-
-// demoVoucherYearlyFen is the yearly service voucher of an entitled demo
-// household (DOMAIN.md's example: ¥1,000). Demonstration value.
-const demoVoucherYearlyFen = domain.Fen(100000)
 
 const seedUsage = `Usage: lianzhu seed --export FILE [--scale K] [--seed N] [--at YYYY-MM-DD]
 
@@ -77,9 +72,8 @@ func runSeed(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// buildInstance turns the demo district into an offline instance: verified
-// providers' active offerings and open jobs, and one volunteer pool per
-// street sized by its verified volunteers.
+// buildInstance turns the demo district into an offline instance (see
+// matching.BuildInstance, which the server's runs share).
 func buildInstance(seedN uint64, scale int, at time.Time) (matching.OfflineInstance, error) {
 	d, err := seed.Demo(seed.DemoOptions{Seed: seedN, Scale: scale, Now: at})
 	if err != nil {
@@ -89,70 +83,13 @@ func buildInstance(seedN uint64, scale int, at time.Time) (matching.OfflineInsta
 	if err != nil {
 		return matching.OfflineInstance{}, err
 	}
-	providers := make(map[string]domain.Provider, len(d.Providers))
-	for _, p := range d.Providers {
-		providers[p.ID] = p
-	}
-	inst := matching.OfflineInstance{
-		Version: matching.OfflineVersion, Seed: seedN, Scale: scale, At: at,
-		Catalogue: matching.ItemsFrom(seed.Catalogue()), Params: seed.PolicyParams(), Policies: seed.Policies(),
-		Households: d.Households, Needs: d.Needs,
-	}
-	for _, o := range d.Offerings {
-		p, ok := providers[o.ProviderID]
-		if !ok || p.Verification != domain.VerificationVerified {
-			continue
-		}
-		if t, ok := matching.OfferingTarget(o, p, at); ok {
-			inst.Targets = append(inst.Targets, t)
-		}
-	}
-	for _, j := range d.Jobs {
-		p, ok := providers[j.EnterpriseID]
-		if !ok || p.Verification != domain.VerificationVerified {
-			continue
-		}
-		if t, ok := matching.JobTarget(j, p, places); ok {
-			inst.Targets = append(inst.Targets, t)
-		}
-	}
-	inst.Targets = append(inst.Targets, volunteerPools(d.Providers, places)...)
-	for _, h := range d.Households {
-		if h.Has(domain.AssistTekun) || h.Has(domain.AssistDibao) || h.Has(domain.AssistDibaoEdge) {
-			inst.Vouchers = append(inst.Vouchers, matching.OfflineVoucher{HouseholdID: h.ID, LeftFen: demoVoucherYearlyFen})
-		}
-	}
+	inst := matching.BuildInstance(matching.InstanceInput{
+		At: at, Catalogue: seed.Catalogue(), Policies: seed.Policies(), Params: seed.PolicyParams(), Places: places,
+		Households: d.Households, Needs: d.Needs, Providers: d.Providers, Offerings: d.Offerings, Jobs: d.Jobs,
+		VoucherYearlyFen: matching.DefaultVoucherYearlyFen,
+	})
+	inst.Seed, inst.Scale = seedN, scale
 	return inst, nil
-}
-
-// volunteerPools makes one pool per street; its capacity is the number of
-// verified volunteers living there (one task each per round).
-func volunteerPools(providers []domain.Provider, places *domain.Places) []matching.Target {
-	counts := map[string]int{}
-	for _, p := range providers {
-		if p.Kind != domain.ProviderVolunteer || p.Verification != domain.VerificationVerified || len(p.Place) < 9 {
-			continue
-		}
-		counts[p.Place[:9]+"000"]++
-	}
-	streets := make([]string, 0, len(counts))
-	for s := range counts {
-		streets = append(streets, s)
-	}
-	sort.Strings(streets)
-	out := make([]matching.Target, 0, len(streets))
-	for _, s := range streets {
-		name := s
-		if pl, ok := places.Get(s); ok {
-			name = pl.Name
-		}
-		out = append(out, matching.Target{
-			Kind: matching.TargetVolunteerPool, ID: "pool-" + s[:9], Title: name + "志愿者队伍",
-			Audience: domain.Audience{Anyone: true}, Area: domain.ServiceArea{Places: []string{s}},
-			CapacityLeft: counts[s], Recipient: domain.RecipientVolunteer, ProviderLight: domain.LightGreen,
-		})
-	}
-	return out
 }
 
 const matchUsage = `Usage: lianzhu match --in FILE --out FILE [--candidates]

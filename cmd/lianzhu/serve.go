@@ -66,75 +66,142 @@ func runServe(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 	return 0
 }
 
-// serve starts everything, serves until ctx ends, then shuts down in order:
-// stop accepting, finish in-flight requests, close the store, stop children.
-func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
-	dataDir, err := filepath.Abs(cfg.DataDir)
-	if err != nil {
-		return fmt.Errorf("data dir: %w", err)
+// backends are the store and the search client, with what must be stopped
+// at the end (embedded processes in default mode), in start order.
+type backends struct {
+	db       *store.DB
+	search   *search.Client
+	cleanups []func(context.Context) error
+}
+
+// close stops everything in reverse start order.
+func (b *backends) close(log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := len(b.cleanups) - 1; i >= 0; i-- {
+		if err := b.cleanups[i](ctx); err != nil {
+			log.Error("shutdown step failed", "err", err.Error())
+		}
 	}
-	mongoURI, meiliURL := cfg.MongoURI, cfg.MeiliURL
-	var cleanups []func(context.Context) error
+}
+
+// startBackends connects to MongoDB and Meilisearch: in default mode it
+// first starts the embedded PostgreSQL + FerretDB and a local Meilisearch
+// under the data dir (one process at a time may own it). On error what was
+// started is stopped again.
+func startBackends(ctx context.Context, cfg *Config, log *slog.Logger) (_ *backends, err error) {
+	b := &backends{}
 	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			if err := cleanups[i](sctx); err != nil {
-				log.Error("shutdown step failed", "err", err.Error())
-			}
+		if err != nil {
+			b.close(log)
 		}
 	}()
-
+	dataDir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	mongoURI, meiliURL := cfg.MongoURI, cfg.MeiliURL
 	if cfg.Embedded {
 		if err := os.MkdirAll(dataDir, 0o755); err != nil {
-			return fmt.Errorf("create data dir: %w", err)
+			return nil, fmt.Errorf("create data dir: %w", err)
 		}
 		if err := cfg.ensureSecrets(filepath.Join(dataDir, "secrets")); err != nil {
-			return fmt.Errorf("secrets: %w", err)
+			return nil, fmt.Errorf("secrets: %w", err)
 		}
 		log.Info("starting embedded database (PostgreSQL + FerretDB)", "data_dir", dataDir)
 		emb, err := store.StartEmbedded(ctx, store.EmbeddedOptions{DataDir: dataDir, PGBin: cfg.PGBin, Logger: log})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		cleanups = append(cleanups, emb.Close)
+		b.cleanups = append(b.cleanups, emb.Close)
 		mongoURI = emb.URI()
 		log.Info("starting embedded Meilisearch")
 		ms, err := search.StartLocal(ctx, search.LocalOptions{DataDir: filepath.Join(dataDir, "meili"), Bin: cfg.MeiliBin, MasterKey: cfg.MeiliKey, Logger: log})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		cleanups = append(cleanups, ms.Close)
+		b.cleanups = append(b.cleanups, ms.Close)
 		meiliURL = ms.URL()
 	}
 	log.Info("configuration", cfg.logAttrs()...)
 
 	pii, err := store.NewPII(cfg.PIIKey, cfg.IDHashKey)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	db, err := store.Open(ctx, mongoURI, cfg.MongoDB, store.Options{Logger: log, PII: pii})
+	b.db, err = store.Open(ctx, mongoURI, cfg.MongoDB, store.Options{Logger: log, PII: pii})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	cleanups = append(cleanups, db.Close)
-	sc, err := search.Connect(ctx, meiliURL, cfg.MeiliKey)
+	b.cleanups = append(b.cleanups, b.db.Close)
+	b.search, err = search.Connect(ctx, meiliURL, cfg.MeiliKey)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	cleanups = append(cleanups, func(context.Context) error { sc.Close(); return nil })
+	sc := b.search
+	b.cleanups = append(b.cleanups, func(context.Context) error { sc.Close(); return nil })
+	return b, nil
+}
 
+// serve starts everything, serves until ctx ends, then shuts down in order:
+// stop accepting, finish in-flight requests, stop the index worker, close the
+// store, stop children.
+func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	b, err := startBackends(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer b.close(log)
+	db := b.db
+	dataDir, _ := filepath.Abs(cfg.DataDir)
 	if err := bootstrap(ctx, db, cfg, dataDir, log); err != nil {
 		return err
 	}
+	// A run or an import cut off by the previous stop never finishes: say so.
+	if n, err := db.FailInterruptedRuns(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("matching runs interrupted by the last stop marked failed", "count", n)
+	}
+	places, err := placeTreeOf(ctx, db)
+	if err != nil {
+		return err
+	}
+	// The catalogue with the admin's edits (stored; they apply at a start).
+	catalogue, err := db.LoadCatalogue(ctx, seed.Catalogue())
+	if err != nil {
+		return err
+	}
+	idx := search.NewIndexes(b.search, cfg.MeiliPrefix, catalogue, places)
+	syncer := search.NewSyncer(idx, db, log)
+	workCtx, stopWork := context.WithCancel(context.Background())
+	workers := startWorkers(workCtx, syncer, idx, db, log)
+	workers.Go(func() { sweepTasks(workCtx, db, catalogue, log) })
+	engine := newOutreach(db, catalogue, log)
+	workers.Go(func() { resumeOutreach(workCtx, engine, log) })
+	if cfg.Demo { // the demo's signals and warnings, after the district (demo_outreach.go)
+		workers.Go(func() { loadDemoOutreachLater(workCtx, db, engine, log) })
+	}
+	// Traffic lights: repair half-done changes hourly, recompute daily.
+	lights := handlers.NewLightKeeper(db, nil, domain.LightThresholds{}, time.Now, log)
+	workers.Go(func() { lights.Run(workCtx, time.Hour) })
+	defer func() { stopWork(); workers.Wait() }()
+
 	tokens, err := auth.NewTokens([]byte(cfg.JWTSecret), auth.DefaultAccessTTL, time.Now)
 	if err != nil {
 		return err
 	}
 	app := handlers.New(handlers.Deps{
-		Logger: log, Now: time.Now, Tokens: tokens, Users: db, Accounts: db, Places: db, Households: db, Needs: db, Catalogue: seed.Catalogue(),
-		Ready: map[string]handlers.Pinger{"mongodb": db, "meilisearch": sc},
-		UI:    web.Dist(),
+		Logger: log, Now: time.Now, Tokens: tokens, Users: db, Accounts: db, Places: db, Households: db, Needs: db,
+		Providers: db, Supply: db, Imports: db, Search: idx, Index: syncer, Admin: &indexAdmin{idx: idx, src: db},
+		Catalogue: catalogue, Policies: seed.Policies(), Params: seed.PolicyParams(), Matching: db,
+		Ready: map[string]handlers.Pinger{"mongodb": db, "meilisearch": b.search},
+		UI:    web.Dist(), Work: workCtx,
+		Tasks: db, ProofKey: proofKey(cfg.JWTSecret),
+		Outreach: handlers.OutreachDeps{Engine: engine, Store: db},
+		// Admin, supervision and the dashboard; the policy catalogue is
+		// seeded from Policies/Params into the store on first use.
+		Oversight: handlers.OversightDeps{Store: db, Keeper: lights},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -142,7 +209,6 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- app.Listener(ln) }()
-	go sweepRefreshTokens(ctx, db, log)
 	log.Info("lianzhu is serving", "addr", ln.Addr().String(), "ui_built", web.Built())
 
 	select {
@@ -167,12 +233,15 @@ func bootstrap(ctx context.Context, db *store.DB, cfg *Config, dataDir string, l
 			return err
 		}
 		// One hash for every demo account: bcrypt per account would cost minutes.
-		hash, err := auth.HashPassword(cfg.DemoPassword)
+		hash, err := demoPasswordHash(ctx, db, cfg.DemoPassword)
 		if err != nil {
-			return fmt.Errorf("demo password: %w", err)
+			return err
 		}
 		accounts := seed.DemoAccounts(hash)
 		if err := db.UpsertDemoUsers(ctx, accounts); err != nil {
+			return err
+		}
+		if err := loadDemoDistrict(ctx, db, hash, time.Now(), log); err != nil {
 			return err
 		}
 		log.Info("demo district loaded", "places", len(places), "accounts", len(accounts))
@@ -222,23 +291,4 @@ func createFirstAdmin(ctx context.Context, db *store.DB, dataDir string, log *sl
 	}
 	log.Warn("created the first administrator account; its password is in the file named here: sign in and change it, then delete the file", "username", u.Username, "file", path)
 	return nil
-}
-
-// sweepRefreshTokens deletes expired refresh tokens hourly (no TTL indexes on
-// FerretDB).
-func sweepRefreshTokens(ctx context.Context, db *store.DB, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := db.DeleteExpiredRefreshTokens(ctx, time.Now()); err != nil {
-				log.Warn("sweep refresh tokens", "err", err.Error())
-			} else if n > 0 {
-				log.Debug("swept refresh tokens", "count", n)
-			}
-		}
-	}
 }

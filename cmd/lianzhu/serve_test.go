@@ -66,7 +66,8 @@ func startServe(t *testing.T, environ []string) running {
 		done <- serve(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	}()
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	deadline := time.Now().Add(3 * time.Minute)
+	// First start writes the demo district (about a minute; several under load).
+	deadline := time.Now().Add(10 * time.Minute)
 	for {
 		resp, err := http.Get(base + "/readyz")
 		if err == nil {

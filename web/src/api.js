@@ -76,16 +76,18 @@ async function toApiError(response) {
   })
 }
 
-async function send(method, path, body, token) {
+async function send(method, path, body, token, form) {
   const headers = { Accept: 'application/json', 'Accept-Language': language }
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  let payload
+  if (form !== undefined) {
+    payload = form // multipart: the browser sets Content-Type with the boundary
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    payload = JSON.stringify(body)
+  }
   if (token) headers.Authorization = `Bearer ${token}`
   try {
-    return await fetch(BASE + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
+    return await fetch(BASE + path, { method, headers, body: payload })
   } catch (err) {
     throw new ApiError({ status: 0, code: 'network', message: String(err && err.message) })
   }
@@ -126,28 +128,76 @@ export function refreshTokens() {
  * @param {string} path relative to /api/v1, e.g. "/me"
  * @param {object} [options]
  * @param {unknown} [options.body] JSON body
+ * @param {FormData} [options.form] multipart body (uploads); replaces body
  * @param {boolean} [options.auth=true] send the access token
  * @param {boolean} [options.refresh=true] on 401, refresh the tokens once and retry
+ * @param {boolean} [options.raw=false] return the Response itself (downloads)
  * @throws {ApiError}
  */
-export async function request(method, path, { body, auth = true, refresh = true } = {}) {
+export async function request(method, path, { body, form, auth = true, refresh = true, raw = false } = {}) {
   const sentToken = auth ? session.accessToken : null
-  let res = await send(method, path, body, sentToken)
+  let res = await send(method, path, body, sentToken, form)
   if (res.status === 401 && sentToken && refresh) {
     // Another request may have refreshed while this one was in flight.
     const renewed =
       (session.accessToken && session.accessToken !== sentToken) || (await refreshTokens())
     if (renewed) {
-      res = await send(method, path, body, session.accessToken)
+      res = await send(method, path, body, session.accessToken, form)
     } else {
       clearSession()
       onSessionExpired()
     }
   }
   if (!res.ok) throw await toApiError(res)
+  if (raw) return res
   if (res.status === 204) return null
   const text = await res.text()
   return text ? JSON.parse(text) : null
+}
+
+/**
+ * Builds a query string from an object, leaving out empty values
+ * (undefined, null, "" and empty arrays); arrays repeat the key.
+ * Returns "" or "?a=1&b=2".
+ */
+export function query(params = {}) {
+  const search = new URLSearchParams()
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue
+    if (Array.isArray(value)) {
+      for (const v of value) if (v !== undefined && v !== null && v !== '') search.append(key, String(v))
+    } else {
+      search.append(key, String(value))
+    }
+  }
+  const text = search.toString()
+  return text ? `?${text}` : ''
+}
+
+/** The file name in a Content-Disposition header (RFC 6266 filename* first), or fallback. */
+export function attachmentName(header, fallback = 'download') {
+  if (!header) return fallback
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim())
+    } catch {
+      // fall through to the plain form
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/.exec(header)
+  const name = plain && (plain[1] ?? plain[2])
+  return name ? name.trim() : fallback
+}
+
+/**
+ * Downloads a file from /api/v1 with the access token (a plain link cannot
+ * send it) and returns {blob, filename}.
+ */
+export async function download(path, fallbackName) {
+  const res = await request('GET', path, { raw: true })
+  const filename = attachmentName(res.headers.get('Content-Disposition'), fallbackName)
+  return { blob: await res.blob(), filename }
 }
 
 export const api = {
@@ -156,4 +206,6 @@ export const api = {
   put: (path, body, options) => request('PUT', path, { ...options, body }),
   patch: (path, body, options) => request('PATCH', path, { ...options, body }),
   delete: (path, options) => request('DELETE', path, options),
+  /** Uploads a multipart form (e.g. an import file in field "file"). */
+  upload: (path, form, options) => request('POST', path, { ...options, form }),
 }

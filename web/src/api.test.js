@@ -197,3 +197,46 @@ test('parseRetryAfter reads seconds and HTTP dates', () => {
   assert.equal(parseRetryAfter('', now), null)
   assert.equal(parseRetryAfter('soon', now), null)
 })
+
+test('query leaves out empty values and repeats arrays', async () => {
+  const { query } = await import('./api.js')
+  assert.equal(query({}), '')
+  assert.equal(query({ state: 'open', item: '', place: undefined, limit: 50, cursor: null }), '?state=open&limit=50')
+  assert.equal(query({ q: '洗澡 上门', tags: ['a', '', 'b'] }), '?q=%E6%B4%97%E6%BE%A1+%E4%B8%8A%E9%97%A8&tags=a&tags=b')
+})
+
+test('attachmentName reads Content-Disposition', async () => {
+  const { attachmentName } = await import('./api.js')
+  assert.equal(attachmentName('attachment; filename="needs-20261130-1504.xlsx"'), 'needs-20261130-1504.xlsx')
+  assert.equal(attachmentName("attachment; filename*=UTF-8''%E9%9C%80%E6%B1%82.xlsx"), '需求.xlsx')
+  assert.equal(attachmentName('attachment; filename=plain.csv'), 'plain.csv')
+  assert.equal(attachmentName(null, 'x.xlsx'), 'x.xlsx')
+})
+
+test('upload sends multipart without a JSON content type', async () => {
+  let seen
+  globalThis.fetch = async (url, init) => {
+    seen = { url, init }
+    return json(202, { id: 'imp1', status: 'running' })
+  }
+  const form = new FormData()
+  form.append('file', new Blob(['a,b']), 'households.csv')
+  const rec = await api.upload('/imports?kind=households', form)
+  assert.deepEqual(rec, { id: 'imp1', status: 'running' })
+  assert.equal(seen.url, '/api/v1/imports?kind=households')
+  assert.equal(seen.init.body, form)
+  assert.equal(seen.init.headers['Content-Type'], undefined)
+  assert.equal(seen.init.headers.Authorization, 'Bearer A1')
+})
+
+test('a raw request returns the response for downloads', async () => {
+  const { download } = await import('./api.js')
+  globalThis.fetch = async () =>
+    new Response('xlsx-bytes', {
+      status: 200,
+      headers: { 'Content-Disposition': 'attachment; filename="needs.xlsx"' },
+    })
+  const { blob, filename } = await download('/exports/needs.xlsx', 'fallback.xlsx')
+  assert.equal(filename, 'needs.xlsx')
+  assert.equal(await blob.text(), 'xlsx-bytes')
+})

@@ -16,15 +16,31 @@ export async function fetchMe() {
   return user
 }
 
+/** How long logout waits before asking a busy server (503) again. */
+let retryDelayMs = 1500
+
+/** For tests: no wait before the retry. */
+export function setLogoutRetryDelay(ms) {
+  retryDelayMs = ms
+}
+
 /**
  * Signs out: revokes the refresh token on the server, then forgets the session
  * locally even if the server could not be reached.
  */
 export async function logout() {
   const refreshToken = session.refreshToken
+  const revoke = () => api.post('/auth/logout', { refresh_token: refreshToken }, { refresh: false })
   try {
-    if (refreshToken) // No refresh on 401 here: it would rotate the very token being revoked.
-      await api.post('/auth/logout', { refresh_token: refreshToken }, { refresh: false })
+    // No refresh on 401 here: it would rotate the very token being revoked.
+    if (refreshToken) {
+      // Revoking is idempotent: a server that was busy for a moment (503) is asked once more.
+      await revoke().catch(async (err) => {
+        if (err?.status !== 503) throw err
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs))
+        return revoke()
+      })
+    }
   } catch {
     // The local session ends regardless; an unrevoked refresh token expires on its own.
   } finally {

@@ -1,12 +1,41 @@
-// Routes and the sign-in guard. Pages inside the app shell are children of the
-// "/" route; a child with meta.nav appears in the navigation menu, and one with
-// meta.roles is open only to those roles.
-import { HomeFilled } from '@element-plus/icons-vue'
+// Routes and the guards. Pages inside the app shell are children of the "/"
+// route; a child with meta.nav appears in the navigation menu, and one with
+// meta.roles is open only to those roles: anyone else sees the "no access"
+// page at the same address. Every page is its own chunk (route-level code
+// splitting), so a role downloads only the pages it opens.
+import {
+  Aim,
+  Bell,
+  Connection,
+  DataAnalysis,
+  Document,
+  EditPen,
+  Goods,
+  HomeFilled,
+  House,
+  List,
+  OfficeBuilding,
+  Refresh,
+  Search,
+  Suitcase,
+  UploadFilled,
+} from '@element-plus/icons-vue'
 import { markRaw } from 'vue'
 import { createRouter, createWebHistory } from 'vue-router'
 import { onSessionEnd } from './api.js'
 import AppLayout from './layouts/AppLayout.vue'
+import { PUBLISHERS, canOpen } from './roles.js'
 import { isSignedIn, session } from './session.js'
+
+const COORDINATOR = ['coordinator']
+const ADMIN = ['admin']
+
+/** A page of the app shell: path, component loader, title key, roles, and a menu entry when `nav` is given. */
+function page(path, name, load, { titleKey, roles, nav } = {}) {
+  const meta = { titleKey, roles }
+  if (nav) meta.nav = { labelKey: titleKey, icon: markRaw(nav.icon), order: nav.order }
+  return { path, name, component: load, meta }
+}
 
 const routes = [
   {
@@ -19,17 +48,103 @@ const routes = [
     path: '/',
     component: AppLayout,
     children: [
-      {
-        path: '',
-        name: 'home',
-        component: () => import('./views/HomeView.vue'),
-        meta: { titleKey: 'nav.home', nav: { labelKey: 'nav.home', icon: markRaw(HomeFilled), order: 0 } },
-      },
+      page('', 'home', () => import('./views/HomeView.vue'), {
+        titleKey: 'nav.home',
+        nav: { icon: HomeFilled, order: 0 },
+      }),
+      // Coordinators
+      page('dashboard', 'dashboard', () => import('./views/coordinator/DashboardView.vue'), {
+        titleKey: 'nav.dashboard',
+        roles: COORDINATOR,
+        nav: { icon: DataAnalysis, order: 10 },
+      }),
+      page('needs', 'needs', () => import('./views/coordinator/NeedListView.vue'), {
+        titleKey: 'nav.needs',
+        roles: COORDINATOR,
+        nav: { icon: List, order: 20 },
+      }),
+      page('needs/new', 'need-new', () => import('./views/coordinator/NeedNewView.vue'), {
+        titleKey: 'nav.needNew',
+        roles: COORDINATOR,
+        nav: { icon: EditPen, order: 21 },
+      }),
+      page('needs/:id', 'need', () => import('./views/coordinator/NeedView.vue'), {
+        titleKey: 'need.title',
+        roles: COORDINATOR,
+      }),
+      page('households', 'households', () => import('./views/coordinator/HouseholdListView.vue'), {
+        titleKey: 'nav.households',
+        roles: COORDINATOR,
+        nav: { icon: House, order: 30 },
+      }),
+      page('households/:id', 'household', () => import('./views/coordinator/HouseholdView.vue'), {
+        titleKey: 'household.title',
+        roles: COORDINATOR,
+      }),
+      page('near', 'near', () => import('./views/coordinator/NearView.vue'), {
+        titleKey: 'nav.near',
+        roles: COORDINATOR,
+        nav: { icon: Aim, order: 40 },
+      }),
+      page('matching', 'matching', () => import('./views/coordinator/MatchingView.vue'), {
+        titleKey: 'nav.matching',
+        roles: COORDINATOR,
+        nav: { icon: Connection, order: 50 },
+      }),
+      page('data', 'data', () => import('./views/coordinator/DataView.vue'), {
+        titleKey: 'nav.data',
+        roles: COORDINATOR,
+        nav: { icon: UploadFilled, order: 60 },
+      }),
+      page('audit', 'audit', () => import('./views/coordinator/AuditView.vue'), {
+        titleKey: 'nav.audit',
+        roles: COORDINATOR,
+        nav: { icon: Document, order: 70 },
+      }),
+      // Providers
+      page('offerings', 'offerings', () => import('./views/provider/OfferingsView.vue'), {
+        titleKey: 'nav.offerings',
+        roles: PUBLISHERS,
+        nav: { icon: Goods, order: 10 },
+      }),
+      page('jobs', 'jobs', () => import('./views/provider/JobsView.vue'), {
+        titleKey: 'nav.jobs',
+        roles: ['enterprise', 'unit'],
+        nav: { icon: Suitcase, order: 15 },
+      }),
+      page('supply', 'supply', () => import('./views/provider/SupplySearchView.vue'), {
+        titleKey: 'nav.supply',
+        roles: [...PUBLISHERS, 'coordinator'],
+        nav: { icon: Search, order: 45 },
+      }),
+      page('open-needs', 'open-needs', () => import('./views/provider/OpenNeedsView.vue'), {
+        titleKey: 'nav.openNeeds',
+        roles: PUBLISHERS,
+        nav: { icon: Bell, order: 30 },
+      }),
+      // Admins
+      page('admin/providers', 'admin-providers', () => import('./views/admin/ProvidersView.vue'), {
+        titleKey: 'nav.providers',
+        roles: ADMIN,
+        nav: { icon: OfficeBuilding, order: 10 },
+      }),
+      page('admin/index', 'admin-index', () => import('./views/admin/IndexView.vue'), {
+        titleKey: 'nav.index',
+        roles: ADMIN,
+        nav: { icon: Refresh, order: 20 },
+      }),
       {
         path: ':pathMatch(.*)*',
         name: 'not-found',
         component: () => import('./views/NotFoundView.vue'),
         meta: { titleKey: 'notFound.title' },
+      },
+      {
+        // Reached only by name, from the guard: it keeps the address the user asked for.
+        path: ':pathMatch(.*)*',
+        name: 'no-access',
+        component: () => import('./views/NoAccessView.vue'),
+        meta: { titleKey: 'noAccess.title' },
       },
     ],
   },
@@ -38,6 +153,7 @@ const routes = [
 export const router = createRouter({
   history: createWebHistory(import.meta.env.BASE_URL),
   routes,
+  scrollBehavior: (to, from, saved) => saved || (to.path !== from.path ? { top: 0 } : undefined),
 })
 
 /** Only same-site paths are followed after sign-in (no open redirects). */
@@ -54,9 +170,14 @@ router.beforeEach((to) => {
   if (!isSignedIn()) {
     return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
   }
-  const roles = to.meta.roles
-  if (roles && session.user && !roles.includes(session.user.role)) {
-    return { name: 'home' }
+  if (!canOpen(to.meta.roles, session.user?.role)) {
+    return {
+      name: 'no-access',
+      params: { pathMatch: to.path.substring(1).split('/') },
+      query: to.query,
+      hash: to.hash,
+      replace: true,
+    }
   }
   return true
 })
