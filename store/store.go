@@ -82,7 +82,12 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*DB, error) {
 	if ferret {
 		db.ferretDB = true
 		opts.Logger.Warn("the MongoDB server is FerretDB: all writes go over one connection, because FerretDB does not make guarded single-document updates atomic across connections")
-		writer, err := mongo.Connect(base().SetMaxPoolSize(1).SetMinPoolSize(1))
+		// A write waits for the one connection as long as server selection
+		// allows: background work (the index worker, a matching run) can hold
+		// it for seconds under load, and a sign-in should queue behind it
+		// rather than fail with 503 after 5 s.
+		writer, err := mongo.Connect(base().SetMaxPoolSize(1).SetMinPoolSize(1).
+			SetServerSelectionTimeout(max(opts.ServerSelectionTimeout, 30*time.Second)))
 		if err != nil {
 			_ = reader.Disconnect(context.Background())
 			return nil, fmt.Errorf("store: connect writer: %w", err)
