@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"strconv"
 	"sync"
 	"time"
 
@@ -324,16 +323,7 @@ func (h *householdHandlers) validate(c *fiber.Ctx, hh *domain.Household) error {
 
 // pageLimit reads ?limit= (1–200, default 50), recording a problem if bad.
 func pageLimit(c *fiber.Ctx, pr *domain.Problems) int {
-	s := c.Query("limit")
-	if s == "" {
-		return 50
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > 200 {
-		pr.Add("limit", "range", "limit 须为 1–200 / limit must be 1–200")
-		return 50
-	}
-	return n
+	return intParam(c, "limit", 50, 1, 200, pr)
 }
 
 // coordinatorPlace reads the ?place= a coordinator asks about (default:

@@ -112,16 +112,7 @@ func (h *supplyHandlers) listOfferings(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": items, "next_cursor": next})
 }
 
-func (h *supplyHandlers) getOffering(c *fiber.Ctx) error {
-	if _, err := authorize(c, "", anyRole()...); err != nil {
-		return err
-	}
-	o, err := h.store.Offering(c.UserContext(), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(o)
-}
+func (h *supplyHandlers) getOffering(c *fiber.Ctx) error { return readable(c, h.store.Offering) }
 
 // createOffering publishes an offering; its whole capacity is left at first.
 func (h *supplyHandlers) createOffering(c *fiber.Ctx) error {
@@ -226,15 +217,19 @@ func (h *supplyHandlers) listJobs(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": items, "next_cursor": next})
 }
 
-func (h *supplyHandlers) getJob(c *fiber.Ctx) error {
+func (h *supplyHandlers) getJob(c *fiber.Ctx) error { return readable(c, h.store.Job) }
+
+// readable answers the record named in the path to any signed-in user (the
+// supply list is public to them).
+func readable[T any](c *fiber.Ctx, get func(context.Context, string) (T, error)) error {
 	if _, err := authorize(c, "", anyRole()...); err != nil {
 		return err
 	}
-	j, err := h.store.Job(c.UserContext(), c.Params("id"))
+	v, err := get(c.UserContext(), c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(j)
+	return c.JSON(v)
 }
 
 // createJob posts a job opening for the caller's enterprise or unit.
