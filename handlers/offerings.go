@@ -58,6 +58,11 @@ func (h *supplyHandlers) ownerFor(c *fiber.Ctx, p domain.Principal, named, field
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return pr, domain.Invalid(field, "exists", "服务方不存在 / no such provider")
 	}
+	if err == nil && pr.Verification == domain.VerificationSuspended {
+		// A suspended organisation publishes nothing new until an admin
+		// restores it (pending ones may: they stay hidden until verified).
+		return pr, domain.Errorf(domain.EFORBIDDEN, "机构已被暂停，不能发布新的服务或岗位 / a suspended provider cannot publish")
+	}
 	return pr, err
 }
 
@@ -201,7 +206,7 @@ func (h *supplyHandlers) listJobs(c *fiber.Ctx) error {
 		return err
 	}
 	var pr domain.Problems
-	place, _, limit := listFilter(c, h.catalogue, &pr)
+	place, item, limit := listFilter(c, h.catalogue, &pr)
 	status := domain.JobStatus(c.Query("status"))
 	if status != "" && status != domain.JobOpen && status != domain.JobFilled && status != domain.JobClosed {
 		pr.Add("status", "enum", "岗位状态须为 open、filled 或 closed / unknown status")
@@ -210,7 +215,7 @@ func (h *supplyHandlers) listJobs(c *fiber.Ctx) error {
 		return err
 	}
 	items, next, err := h.store.ListJobs(c.UserContext(), store.JobFilter{
-		EnterpriseID: mine(c, p), Status: status, Within: place, After: c.Query("cursor"), Limit: limit})
+		EnterpriseID: mine(c, p), Item: item, Status: status, Within: place, After: c.Query("cursor"), Limit: limit})
 	if err != nil {
 		return err
 	}

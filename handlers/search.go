@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -64,6 +65,10 @@ func (h *searchHandlers) search(c *fiber.Ctx) error {
 	}
 	if q.Place != "" && domain.PlaceLevelOf(q.Place) == "" {
 		pr.Add("place", "format", "区划代码须为 12 或 15 位数字 / place code must be 12 or 15 digits")
+	}
+	q.Status = c.Query("status")
+	if q.Status != "" && !searchableStatus(q.Kind, q.Status, p.Role) {
+		pr.Add("status", "enum", "该类记录没有此状态，或您无权按此状态搜索 / unknown status for this kind, or not yours to search")
 	}
 	q.Near = parseNear(c.Query("near"), &pr)
 	q.RadiusM = intParam(c, "radius_m", 0, 1, maxSearchRadiusM, &pr)
@@ -161,4 +166,23 @@ func intParam(c *fiber.Ctx, name string, def, lo, hi int, pr *domain.Problems) i
 		return def
 	}
 	return n
+}
+
+// searchableStatus reports whether a role may search records of kind in
+// status: offerings and jobs in any of their states; needs only open ones,
+// except for coordinators, who follow their place's needs through every
+// state.
+func searchableStatus(kind, status string, role domain.Role) bool {
+	switch kind {
+	case search.KindOffering:
+		return domain.OfferingStatus(status).Valid()
+	case search.KindJob:
+		return slices.Contains([]domain.JobStatus{domain.JobOpen, domain.JobFilled, domain.JobClosed}, domain.JobStatus(status))
+	case search.KindNeed:
+		if role != domain.RoleCoordinator {
+			return status == string(domain.NeedOpen)
+		}
+		return domain.NeedState(status).Valid()
+	}
+	return false
 }

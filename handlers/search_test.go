@@ -76,6 +76,19 @@ func TestSearchAPI(t *testing.T) {
 	if h := hits(street, "kind=need"); len(h) != 1 {
 		t.Fatalf("own street: %v", h)
 	}
+	// status narrows what is searched: nothing of this street is resolved yet,
+	// and a provider may look only at open needs.
+	if h := hits(street, "kind=need&status=resolved"); len(h) != 0 {
+		t.Fatalf("resolved needs: %v", h)
+	}
+	if h := hits(vol, "status=paused"); len(h) != 0 {
+		t.Fatalf("paused offerings: %v", h)
+	}
+	for _, q := range []string{"kind=need&status=resolved", "status=open"} {
+		if r := e.do("GET", "/api/v1/search?"+q, ngo, nil); r.status != 400 || !slices.Contains(r.fields(t), "status") {
+			t.Fatalf("%s as ngo: %d %s", q, r.status, r.body)
+		}
+	}
 	if r := e.do("GET", "/api/v1/search?kind=need&place=610103003000", street, nil); r.status != 403 {
 		t.Fatalf("need search outside scope: want 403, got %d", r.status)
 	}

@@ -156,9 +156,12 @@ func TestProvidersAndOfferings(t *testing.T) {
 	if r := e.do("PUT", "/api/v1/providers/"+ngoID, admin, prov); r.status != 400 || !slices.Contains(r.fields(t), "verification") {
 		t.Fatalf("suspended → pending: %d %s", r.status, r.body)
 	}
-	// Suspended organisations leave the public register.
+	// Suspended organisations leave the public register and publish nothing new.
 	if r := e.do("GET", "/api/v1/providers/"+ngoID, vol, nil); r.status != 404 {
 		t.Fatalf("volunteer reads a suspended provider: want 404, got %d", r.status)
+	}
+	if r := e.do("POST", "/api/v1/offerings", e.login("ngo1").AccessToken, offeringBody("bathing", "上门助浴")); r.status != 403 {
+		t.Fatalf("suspended provider publishes: want 403, got %d %s", r.status, r.body)
 	}
 }
 
@@ -190,5 +193,8 @@ func TestJobs(t *testing.T) {
 	}
 	if r := e.do("GET", "/api/v1/jobs?status=filled", e.login("volunteer1").AccessToken, nil); r.status != 200 || len(r.json(t)["items"].([]any)) != 1 {
 		t.Fatalf("list jobs: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", "/api/v1/jobs?item=bathing", e.login("volunteer1").AccessToken, nil); r.status != 200 || len(r.json(t)["items"].([]any)) != 0 {
+		t.Fatalf("jobs by another item: %d %s", r.status, r.body)
 	}
 }

@@ -68,6 +68,7 @@ func (db *DB) Job(ctx context.Context, id string) (domain.JobOpening, error) {
 // JobFilter selects job openings for ListJobs.
 type JobFilter struct {
 	EnterpriseID string
+	Item         string // the catalogue item the job serves ("" = all)
 	Status       domain.JobStatus
 	Within       string // the job's place lies in this place ("" = all)
 	After        string
@@ -76,7 +77,7 @@ type JobFilter struct {
 
 // ListJobs returns a page of job openings sorted by id and the next cursor.
 func (db *DB) ListJobs(ctx context.Context, f JobFilter) ([]domain.JobOpening, string, error) {
-	filter := withEqual(scopeFilter(f.Within), "enterprise_id", f.EnterpriseID, "status", string(f.Status))
+	filter := withEqual(scopeFilter(f.Within), "enterprise_id", f.EnterpriseID, "item", f.Item, "status", string(f.Status))
 	docs, next, err := listPage(ctx, db.r.Collection(colJobs), "list jobs", []bson.D{filter}, f.After, f.Limit, jobID)
 	return mapDocs(docs, jobDoc.job), next, err
 }

@@ -6,10 +6,13 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { ENUMS } from './enums.js'
+import { withParts } from './locales/merge.js'
 
 const src = fileURLToPath(new URL('.', import.meta.url))
-const zh = JSON.parse(readFileSync(join(src, 'locales/zh-CN.json'), 'utf8'))
-const en = JSON.parse(readFileSync(join(src, 'locales/en.json'), 'utf8'))
+const read = (path) => JSON.parse(readFileSync(join(src, path), 'utf8'))
+const parts = Object.fromEntries(readdirSync(join(src, 'locales/parts')).filter((f) => f.endsWith('.json')).map((f) => [f, read(`locales/parts/${f}`)]))
+const zh = withParts(read('locales/zh-CN.json'), parts, 'zh-CN')
+const en = withParts(read('locales/en.json'), parts, 'en')
 
 function keys(obj, prefix = '') {
   return Object.entries(obj).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]))

@@ -7,6 +7,10 @@ import elementZhCn from 'element-plus/es/locale/lang/zh-cn'
 import { setApiLanguage } from '../api.js'
 import en from '../locales/en.json'
 import zhCN from '../locales/zh-CN.json'
+import { withParts } from '../locales/merge.js'
+
+// Each area's strings live in locales/parts/<area>.<locale>.json.
+const parts = import.meta.glob('../locales/parts/*.json', { eager: true })
 
 /** The languages offered, each named in itself. */
 export const LANGUAGES = [
@@ -35,7 +39,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: savedLocale(),
   fallbackLocale: DEFAULT_LOCALE,
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': withParts(zhCN, parts, 'zh-CN'), en: withParts(en, parts, 'en') },
 })
 
 /** Element Plus's own strings (pagination, date pickers, …) in the current language. */
