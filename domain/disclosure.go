@@ -99,14 +99,17 @@ const (
 	FieldReferralHouseholdFacts Field = "referral.household_facts"
 )
 
-// Job candidate fields.
+// Job candidate fields: a member proposed for a job, or applying to it.
 const (
 	FieldCandidateSkills         Field = "candidate.skills"
 	FieldCandidateAvailability   Field = "candidate.availability"
-	FieldCandidateResident       Field = "candidate.resident"
-	FieldCandidateContact        Field = "candidate.contact"
-	FieldCandidateWhy            Field = "candidate.why" // why they are a candidate
+	FieldCandidateResident       Field = "candidate.resident"    // masked: 李先生, 40s
+	FieldCandidatePlace          Field = "candidate.place"       // the community
+	FieldCandidateApplication    Field = "candidate.application" // the application's job, state and times
+	FieldCandidateContact        Field = "candidate.contact"     // full name and phone
+	FieldCandidateWhy            Field = "candidate.why"         // why they are a candidate: score, factors
 	FieldCandidateHouseholdFacts Field = "candidate.household_facts"
+	FieldCandidateHousehold      Field = "candidate.household" // household, member, proposal, need, history and notes
 )
 
 // Stage is the viewer's relation to a record.
@@ -138,8 +141,9 @@ type DisclosureRule struct {
 // handlers answer 404 outside it) see every field; admins run the system and
 // see none of these. Providers see needs only as the neutral note and a
 // referral's contact details only while serving it; volunteers see a task's
-// address only while holding an active claim; employers see a candidate's
-// skills and availability, never why they are a candidate.
+// address only while holding an active claim; employers see a candidate
+// masked, with skills, availability and community, their contact only from
+// the interview on, never why they are a candidate.
 func DisclosureRules() []DisclosureRule {
 	all := Stages()
 	offered := []Stage{StagePending, StageActive, StageEnded}
@@ -151,7 +155,10 @@ func DisclosureRules() []DisclosureRule {
 		return map[Role][]Stage{RoleCoordinator: all, RoleNGO: st, RoleUnit: st, RoleEnterprise: st}
 	}
 	vol := func(st []Stage) map[Role][]Stage { return map[Role][]Stage{RoleCoordinator: all, RoleVolunteer: st} }
-	emp := func(st []Stage) map[Role][]Stage { return map[Role][]Stage{RoleCoordinator: all, RoleEnterprise: st} }
+	// Enterprises and units post jobs (handlers/offerings.go): both employ.
+	emp := func(st []Stage) map[Role][]Stage {
+		return map[Role][]Stage{RoleCoordinator: all, RoleEnterprise: st, RoleUnit: st}
+	}
 	return []DisclosureRule{
 		{FieldHouseholdPlace, false, coord()},
 		{FieldHouseholdAddress, true, coord()},
@@ -208,10 +215,13 @@ func DisclosureRules() []DisclosureRule {
 
 		{FieldCandidateSkills, true, emp(all)},
 		{FieldCandidateAvailability, true, emp(all)},
-		{FieldCandidateResident, true, coord()},
-		{FieldCandidateContact, true, coord()},
+		{FieldCandidateResident, true, emp(all)},
+		{FieldCandidatePlace, false, emp(all)},
+		{FieldCandidateApplication, false, emp(offered)},
+		{FieldCandidateContact, true, emp(active)},
 		{FieldCandidateWhy, true, coord()},
 		{FieldCandidateHouseholdFacts, true, coord()},
+		{FieldCandidateHousehold, true, coord()},
 	}
 }
 
@@ -256,13 +266,14 @@ func ViewerOf(role Role, stage Stage, s Subject, h *Household, memberID string) 
 }
 
 // RecipientFor is the consent a role needs to see personal fields of a
-// subject: volunteers their own; enterprises the employer consent for
-// candidates and, serving like NGOs, the NGO/unit consent otherwise.
+// subject: volunteers their own; enterprises and units (both post jobs) the
+// employer consent for candidates and, serving like NGOs, the NGO/unit
+// consent otherwise.
 func RecipientFor(role Role, s Subject) (RecipientKind, bool) {
 	switch {
 	case role == RoleVolunteer:
 		return RecipientVolunteer, true
-	case role == RoleEnterprise && s == SubjectCandidate:
+	case (role == RoleEnterprise || role == RoleUnit) && s == SubjectCandidate:
 		return RecipientEmployer, true
 	case role.IsProvider():
 		return RecipientNGOUnit, true
@@ -319,13 +330,17 @@ func ReferralStage(s ReferralState) Stage {
 }
 
 // ApplicationStage is an employer's stage on a candidate: none while only
-// proposed (no application, ""), active while the application is open,
-// ended after a decision.
+// proposed (no application, ""), pending while applied (awaiting the
+// employer's decision to interview), active from the interview on and while
+// employing them (hired), ended when rejected or withdrawn. The contact
+// details are for the active stage only.
 func ApplicationStage(s ApplicationState) Stage {
 	switch s {
 	case "":
 		return StageNone
-	case ApplicationApplied, ApplicationInterview:
+	case ApplicationApplied:
+		return StagePending
+	case ApplicationInterview, ApplicationHired:
 		return StageActive
 	}
 	return StageEnded

@@ -21,23 +21,25 @@ func seenOutside() map[Role]map[Field]string {
 		FieldReferralProof: "AE", FieldReferralVoucher: "AE",
 		FieldReferralDecision: "E", FieldReferralRating: "E",
 	}
-	enterprise := map[Field]string{FieldCandidateSkills: "NPAE", FieldCandidateAvailability: "NPAE"}
+	enterprise := map[Field]string{FieldCandidateSkills: "NPAE", FieldCandidateAvailability: "NPAE",
+		FieldCandidateResident: "NPAE", FieldCandidatePlace: "NPAE", FieldCandidateApplication: "PAE", FieldCandidateContact: "A"}
 	for f, s := range provider {
 		enterprise[f] = s
 	}
+	unit := enterprise // units post jobs too
 	volunteer := map[Field]string{
 		FieldTaskItem: "NPAE", FieldTaskNote: "NPAE", FieldTaskPlace: "NPAE", FieldTaskWindow: "NPAE", FieldTaskSkills: "NPAE",
 		FieldTaskState: "NPAE", FieldTaskResident: "NPAE",
 		FieldTaskAddress: "A", FieldTaskVolunteer: "AE", FieldTaskHours: "AE",
 	}
-	return map[Role]map[Field]string{RoleNGO: provider, RoleUnit: provider, RoleEnterprise: enterprise, RoleVolunteer: volunteer}
+	return map[Role]map[Field]string{RoleNGO: provider, RoleUnit: unit, RoleEnterprise: enterprise, RoleVolunteer: volunteer}
 }
 
 // personalOutside are the fields seen outside the coordinators that identify
 // or reach a resident, so need consent.
 func personalOutside() []Field {
 	return []Field{FieldTaskResident, FieldTaskAddress, FieldReferralResident, FieldReferralName, FieldReferralPhone,
-		FieldReferralAddress, FieldCandidateSkills, FieldCandidateAvailability}
+		FieldReferralAddress, FieldCandidateSkills, FieldCandidateAvailability, FieldCandidateResident, FieldCandidateContact}
 }
 
 // TestDisclosureMatrix enumerates role × field × stage × consent ×
@@ -72,7 +74,7 @@ func TestDisclosureMatrix(t *testing.T) {
 			}
 		}
 	}
-	if want := len(Roles()) * len(DisclosureRules()) * len(Stages()) * 4; checked != want || len(DisclosureRules()) != 55 {
+	if want := len(Roles()) * len(DisclosureRules()) * len(Stages()) * 4; checked != want || len(DisclosureRules()) != 58 {
 		t.Fatalf("checked %d cells of %d fields", checked, len(DisclosureRules()))
 	}
 	// Every field the hand-written matrix names exists in the table.
@@ -142,8 +144,16 @@ func TestDisclosureFields(t *testing.T) {
 		{"NGO on a need", Viewer{Role: RoleNGO, Stage: StageNone}, SubjectNeed,
 			[]Field{FieldNeedItem, FieldNeedNeutralNote, FieldNeedPlace, FieldNeedUrgency, FieldNeedPreferredTime, FieldNeedState}},
 		{"employer on a candidate", Viewer{Role: RoleEnterprise, Stage: StageNone, Consented: true}, SubjectCandidate,
-			[]Field{FieldCandidateSkills, FieldCandidateAvailability}},
-		{"employer without consent", Viewer{Role: RoleEnterprise, Stage: StageNone}, SubjectCandidate, nil},
+			[]Field{FieldCandidateSkills, FieldCandidateAvailability, FieldCandidateResident, FieldCandidatePlace}},
+		{"employer without consent", Viewer{Role: RoleEnterprise, Stage: StageNone}, SubjectCandidate, []Field{FieldCandidatePlace}},
+		{"employer, applied", Viewer{Role: RoleEnterprise, Stage: StagePending, Consented: true}, SubjectCandidate,
+			[]Field{FieldCandidateSkills, FieldCandidateAvailability, FieldCandidateResident, FieldCandidatePlace, FieldCandidateApplication}},
+		{"employer, interview", Viewer{Role: RoleEnterprise, Stage: StageActive, Consented: true}, SubjectCandidate,
+			[]Field{FieldCandidateSkills, FieldCandidateAvailability, FieldCandidateResident, FieldCandidatePlace,
+				FieldCandidateApplication, FieldCandidateContact}},
+		{"employer, consent withdrawn during the interview", Viewer{Role: RoleEnterprise, Stage: StageActive}, SubjectCandidate,
+			[]Field{FieldCandidatePlace, FieldCandidateApplication}},
+		{"employer, do not contact", Viewer{Role: RoleEnterprise, Stage: StageActive, Consented: true, DoNotContact: true}, SubjectCandidate, nil},
 		{"unit on a household", Viewer{Role: RoleUnit, Stage: StageActive, Consented: true}, SubjectHousehold, nil},
 		{"admin on a household", Viewer{Role: RoleAdmin, Stage: StageNone}, SubjectHousehold, nil},
 	}
@@ -175,6 +185,7 @@ func TestRecipientForAndViewerOf(t *testing.T) {
 		{RoleUnit, SubjectNeed, RecipientNGOUnit, true},
 		{RoleEnterprise, SubjectReferral, RecipientNGOUnit, true},
 		{RoleEnterprise, SubjectCandidate, RecipientEmployer, true},
+		{RoleUnit, SubjectCandidate, RecipientEmployer, true},
 		{RoleCoordinator, SubjectHousehold, "", false},
 		{RoleAdmin, SubjectTask, "", false},
 	}
@@ -229,8 +240,8 @@ func TestStages(t *testing.T) {
 			t.Errorf("ReferralStage(%s) = %s", s, ReferralStage(s))
 		}
 	}
-	application := map[ApplicationState]Stage{"": StageNone, ApplicationApplied: StageActive, ApplicationInterview: StageActive,
-		ApplicationHired: StageEnded, ApplicationRejected: StageEnded, ApplicationWithdrawn: StageEnded}
+	application := map[ApplicationState]Stage{"": StageNone, ApplicationApplied: StagePending, ApplicationInterview: StageActive,
+		ApplicationHired: StageActive, ApplicationRejected: StageEnded, ApplicationWithdrawn: StageEnded}
 	for s, want := range application {
 		if ApplicationStage(s) != want {
 			t.Errorf("ApplicationStage(%q) = %s", s, ApplicationStage(s))

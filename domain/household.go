@@ -287,10 +287,36 @@ type Household struct {
 	// DoNotContact means the resident asked not to be contacted: such a
 	// household is never proposed to anyone.
 	DoNotContact bool `json:"do_not_contact"`
+	// Review is set while the household's assistance is due for a review
+	// because its circumstances changed (a member was hired); nil otherwise.
+	Review *AssistanceReview `json:"review,omitempty"`
 	// Version guards updates: a write names the version it read.
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// AssistanceReview flags a household whose assistance must be reviewed
+// (动态复核, 低保渐退) because something changed: a hire changes the income,
+// and the coordinator must see it before it surprises the family.
+type AssistanceReview struct {
+	Reason string    `json:"reason"`
+	Since  time.Time `json:"since"`
+	// Source names what raised the flag, e.g. "application:<id>".
+	Source string `json:"source"`
+}
+
+// ReviewReasonHire is why a hire raises the flag.
+const ReviewReasonHire = "就业收入变化，需复核救助 / income changed: review assistance"
+
+// check validates a raised flag.
+func (r *AssistanceReview) check(p *Problems, now time.Time) {
+	if r == nil {
+		return
+	}
+	checkText(p, "review.reason", r.Reason, true, 200, "复核原因")
+	checkPast(p, "review.since", r.Since, now, true, "复核起始时间")
+	checkText(p, "review.source", r.Source, true, 80, "复核来源")
 }
 
 // Member returns the member with the id.
@@ -353,6 +379,7 @@ func (h *Household) Validate(places *Places, now time.Time) error {
 		}
 		p.Merge(f, c.Validate(m, now))
 	}
+	h.Review.check(&p, now)
 	if h.Version < 0 {
 		p.Add("version", "range", "版本号不能为负数")
 	}

@@ -169,6 +169,10 @@ func (h *householdHandlers) update(c *fiber.Ctx) error {
 	version := in.Version
 	clearServerFields(&in)
 	in.ID = old.ID
+	// Consent is an append-only record with its own audited endpoints
+	// (handlers/consents.go), as are do-not-contact and the assistance
+	// review: a file's update keeps them as they are.
+	in.Consents, in.DoNotContact, in.Review = old.Consents, old.DoNotContact, old.Review
 	if in.Place != old.Place {
 		return domain.Invalid("place", "immutable", "迁移请使用迁移接口 / use the move endpoint to change the place")
 	}

@@ -94,9 +94,16 @@ func TestHouseholdFileLifecycle(t *testing.T) {
 	}
 
 	// Version-guarded update: a stale version is 409 and changes nothing.
+	// Consent, do-not-contact and the review flag have their own endpoints:
+	// an update cannot rewrite them.
 	upd := newHousehold(t, "610103002002001", idA, idB)
+	before := e.do("GET", "/api/v1/households/"+id, street, nil).json(t)
 	upd["address"], upd["version"] = "新地址", 1
-	if r := e.do("PUT", "/api/v1/households/"+id, street, upd); r.status != 200 {
+	upd["consents"] = []any{map[string]any{"member_id": "m1", "recipient": "employer", "action": "grant", "method": "verbal"}}
+	upd["do_not_contact"] = true
+	consents := func(m map[string]any) int { list, _ := m["consents"].([]any); return len(list) }
+	if r := e.do("PUT", "/api/v1/households/"+id, street, upd); r.status != 200 ||
+		r.json(t)["do_not_contact"] != false || consents(r.json(t)) != consents(before) {
 		t.Fatalf("update: %d %s", r.status, r.body)
 	}
 	upd["address"] = "过时的修改"

@@ -139,11 +139,16 @@ func newEnvOn(t *testing.T, mongoURI, url, key string, opts ...envOption) *env {
 		// Volunteer tasks and volunteers (handlers/tasks.go, volunteers.go).
 		Tasks: db, ProofKey: []byte("test-proof-key-test-proof-key!!!"),
 		// Admin, supervision and the dashboard (handlers/oversight.go).
-		Oversight: OversightDeps{Store: db, Hash: cheapHash},
+		// (Vouchers stays nil: TestDashboard checks how a missing source is reported.)
+		Oversight: OversightDeps{Store: db, Hash: cheapHash, Referrals: db, Records: db, Vouchers: db},
+		// Referrals, service records and vouchers (handlers/referrals.go).
+		Referrals: db,
 		// Signals, warnings and timelines (handlers/signals.go, warnings.go, timeline.go).
 		Outreach: OutreachDeps{Store: db, Engine: &outreach.Engine{Store: db, Rules: seed.SeedWarningRules(),
 			Policies: seed.Policies(), Params: seed.PolicyParams(), Catalogue: seed.Catalogue(), Now: clk.Now,
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}},
+		// Job applications, consents and the employment ledger (handlers/applications.go, consents.go).
+		Applications: db,
 	}
 	for _, o := range opts {
 		o(&d)

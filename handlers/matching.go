@@ -46,6 +46,13 @@ func registerMatching(api fiber.Router, d Deps, tree *placeTree, hh *householdHa
 	api.Get("/evaluations/near", eh.near)
 }
 
+// VoucherLefts reads what households of a place have left of the year's
+// service voucher (optional on a MatchingStore: without it every entitled
+// household counts the whole yearly amount).
+type VoucherLefts interface {
+	VoucherLeft(ctx context.Context, within string, year int) (map[string]domain.Fen, error)
+}
+
 type matchingHandlers struct {
 	runs      MatchingStore
 	places    *placeTree
@@ -398,9 +405,15 @@ func (r *runner) execute(ctx context.Context, rec store.Run) (store.RunSummary, 
 		return sum, err
 	}
 	pg.report(store.StageLoading, 2, 2)
+	var left map[string]domain.Fen
+	if vl, ok := r.store.(VoucherLefts); ok {
+		if left, err = vl.VoucherLeft(ctx, rec.Place, domain.VoucherYear(rec.CreatedAt)); err != nil {
+			return sum, err
+		}
+	}
 	inst := matching.BuildInstance(matching.InstanceInput{At: rec.CreatedAt, Catalogue: r.catalogue, Policies: r.policies,
 		Params: r.params, Places: tree, Households: snap.Households, Needs: snap.Needs, Providers: snap.Providers,
-		Offerings: snap.Offerings, Jobs: snap.Jobs, VoucherYearlyFen: matching.DefaultVoucherYearlyFen})
+		Offerings: snap.Offerings, Jobs: snap.Jobs, VoucherYearlyFen: matching.DefaultVoucherYearlyFen, VoucherLeft: left})
 	sum.SkippedNeeds = len(snap.Needs) - len(inst.Needs)
 	prep, err := matching.Prepare(&inst)
 	if err != nil {

@@ -71,6 +71,10 @@ type Deps struct {
 	// HashPassword hashes the passwords of new accounts (volunteer sign-up);
 	// default auth.HashPassword. Tests use a cheap cost.
 	HashPassword func(password string) (string, error)
+	// Referrals keeps referrals, service records and voucher ledgers
+	// (handlers/referrals.go, referral_actions.go, proposal_actions.go);
+	// nil leaves their routes out.
+	Referrals ReferralStore
 	// Oversight wires accounts, places, policy and catalogue administration,
 	// complaints, traffic lights, statements and the dashboard
 	// (handlers/oversight.go).
@@ -78,6 +82,10 @@ type Deps struct {
 	// Outreach wires data signals, warnings and the household timeline
 	// (handlers/signals.go, warnings.go, timeline.go).
 	Outreach OutreachDeps
+	// Applications keeps job applications and the consent record, "do not
+	// contact", the employment ledger and the review flag of household files
+	// (handlers/applications.go, consents.go).
+	Applications ApplicationStore
 }
 
 // server holds what middleware shares; resource handlers are small structs
@@ -192,9 +200,12 @@ func New(d Deps) *fiber.App {
 	// and evaluations, which read the policy book oversight keeps.
 	book := registerOversight(api, d, tree)
 	registerMatching(api, d, tree, hh, book)
+	registerReferrals(api, d, tree, book) // referrals, proposal decisions, vouchers
 
 	registerTasks(api, d, tree)        // volunteer tasks and the volunteers' register
 	registerOutreach(api, d, tree, hh) // data signals, warnings, household timelines
+	// Job candidates and applications, consents, the employment ledger.
+	registerApplications(api, d, tree, hh)
 
 	app.All("/*", newUI(d.UI).serve)
 	return app

@@ -33,6 +33,10 @@ type InstanceInput struct {
 	// VoucherYearlyFen is what an entitled household (特困, 低保, 低保边缘)
 	// has left of its service voucher; 0 gives no vouchers.
 	VoucherYearlyFen domain.Fen
+	// VoucherLeft is what households with a voucher ledger this year have
+	// left of it; it overrides VoucherYearlyFen for them, so that the engine
+	// drops the pairs the remaining budget cannot pay.
+	VoucherLeft map[string]domain.Fen
 }
 
 // BuildInstance turns a district's data into an instance: verified
@@ -76,11 +80,13 @@ func BuildInstance(in InstanceInput) OfflineInstance {
 		}
 	}
 	inst.Targets = append(inst.Targets, volunteerPools(in.Providers, in.Places)...)
-	if in.VoucherYearlyFen > 0 {
-		for _, h := range in.Households {
-			if h.Has(domain.AssistTekun) || h.Has(domain.AssistDibao) || h.Has(domain.AssistDibaoEdge) {
-				inst.Vouchers = append(inst.Vouchers, OfflineVoucher{HouseholdID: h.ID, LeftFen: in.VoucherYearlyFen})
-			}
+	for _, h := range in.Households {
+		left, ok := in.VoucherLeft[h.ID]
+		if !ok && in.VoucherYearlyFen > 0 && (h.Has(domain.AssistTekun) || h.Has(domain.AssistDibao) || h.Has(domain.AssistDibaoEdge)) {
+			left, ok = in.VoucherYearlyFen, true
+		}
+		if ok {
+			inst.Vouchers = append(inst.Vouchers, OfflineVoucher{HouseholdID: h.ID, LeftFen: max(left, 0)})
 		}
 	}
 	return inst

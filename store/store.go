@@ -198,8 +198,27 @@ func collectionIndexes() map[string][]indexSpec {
 			indexSpec{name: "light_pending", keys: bson.D{{Key: "light_pending", Value: 1}}}),
 		colLightChanges: {{name: "provider", keys: bson.D{{Key: "provider_id", Value: 1}}}, {name: "status", keys: bson.D{{Key: "status", Value: 1}}}},
 		colSettlements:  {{name: "provider", keys: bson.D{{Key: "provider_id", Value: 1}}}, {name: "month", keys: bson.D{{Key: "month", Value: 1}}}},
+		// Job applications (applications.go): live_slot is unique by
+		// construction ("one live application per member and job").
+		colApplications: withScope(scope, household,
+			indexSpec{name: "job", keys: bson.D{{Key: "job_id", Value: 1}}},
+			indexSpec{name: "enterprise", keys: bson.D{{Key: "enterprise_id", Value: 1}}},
+			indexSpec{name: "state", keys: bson.D{{Key: "state", Value: 1}}},
+			indexSpec{name: "synced", keys: bson.D{{Key: "synced", Value: 1}}},
+			indexSpec{name: "live_slot_unique", keys: bson.D{{Key: "live_slot", Value: 1}}, unique: true}),
 		// Matching runs and proposals (runs.go, proposals.go).
 		colRuns: withScope(scope, indexSpec{name: "status", keys: bson.D{{Key: "status", Value: 1}}}),
+		// Referrals (referrals.go): slot is unique by construction ("one
+		// live referral per need"); service records and voucher ledgers
+		// (service_records.go, vouchers.go).
+		colReferrals: withScope(scope, household,
+			indexSpec{name: "slot_unique", keys: bson.D{{Key: "slot", Value: 1}}, unique: true},
+			indexSpec{name: "provider", keys: bson.D{{Key: "provider_id", Value: 1}}},
+			indexSpec{name: "state", keys: bson.D{{Key: "state", Value: 1}}},
+			indexSpec{name: "synced", keys: bson.D{{Key: "synced", Value: 1}}}),
+		colServiceRecords: {{name: "provider", keys: bson.D{{Key: "provider_id", Value: 1}}},
+			{name: "referral", keys: bson.D{{Key: "referral_id", Value: 1}}}, household},
+		colVouchers: withScope(scope, household, indexSpec{name: "year", keys: bson.D{{Key: "year", Value: 1}}}),
 		colProposals: withScope(scope, household,
 			indexSpec{name: "run", keys: bson.D{{Key: "run_id", Value: 1}}},
 			indexSpec{name: "need", keys: bson.D{{Key: "need_id", Value: 1}}},

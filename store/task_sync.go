@@ -98,6 +98,10 @@ func (db *DB) SyncTask(ctx context.Context, id string, cat *domain.Catalogue) er
 			return err
 		}
 	}
+	// A volunteer-pool referral follows its task (referral_sync.go).
+	if err := db.followTaskReferral(ctx, t, cat); err != nil {
+		return err
+	}
 	_, err = db.w.Collection(colTasks).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: t.ID}, {Key: "version", Value: t.Version}, {Key: "synced", Value: false}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "synced", Value: true}}}})
@@ -122,6 +126,13 @@ func (db *DB) followNeed(ctx context.Context, t domain.Task, need domain.Need) e
 			return translate("find live task of need", err)
 		}
 	}
+	return db.walkNeed(ctx, need, target)
+}
+
+// walkNeed moves the need one guarded TransitionNeed at a time towards
+// target (see needStep). A lost race re-reads the need and goes on from
+// where it stands. Tasks and referrals both walk their needs with it.
+func (db *DB) walkNeed(ctx context.Context, need domain.Need, target domain.NeedState) error {
 	for range 8 {
 		next, ok := needStep(need.State, target)
 		if !ok {

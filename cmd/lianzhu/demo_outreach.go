@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"lianzhu/domain"
+	"lianzhu/handlers"
 	"lianzhu/outreach"
 	"lianzhu/seed"
 	"lianzhu/store"
@@ -20,14 +21,22 @@ import (
 // warning raised weeks ago and left alone is overdue, as in a real district.
 var demoIntakes = []int{30, 0}
 
-// loadDemoOutreachLater loads the demo's signals and warnings in the
+// loadDemoLater loads the demo's signals and warnings in the
 // background once the server serves: on FerretDB the intake writes each
 // touched household file with a pass over all of them, which would hold
 // the first start up for minutes. A stop half-way leaves the rest to the
 // reconciler (batches) or undone (warning states of the demo).
-func loadDemoOutreachLater(ctx context.Context, db *store.DB, e *outreach.Engine, log *slog.Logger) {
+// Then the closed loop (demo_loop.go) goes through the API in process.
+func loadDemoLater(ctx context.Context, db *store.DB, e *outreach.Engine, deps handlers.Deps, log *slog.Logger) {
 	if err := loadDemoOutreach(ctx, db, e, time.Now(), log); err != nil && ctx.Err() == nil {
 		log.Error("demo signals and warnings", "err", err.Error())
+	}
+	api, err := newDemoAPI(deps, db)
+	if err == nil {
+		err = loadDemoLoop(ctx, api, db, time.Now(), log)
+	}
+	if err != nil && ctx.Err() == nil {
+		log.Error("demo closed loop", "err", err.Error())
 	}
 }
 

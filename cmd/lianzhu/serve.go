@@ -179,11 +179,8 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	workers.Go(func() { sweepTasks(workCtx, db, catalogue, log) })
 	engine := newOutreach(db, catalogue, log)
 	workers.Go(func() { resumeOutreach(workCtx, engine, log) })
-	if cfg.Demo { // the demo's signals and warnings, after the district (demo_outreach.go)
-		workers.Go(func() { loadDemoOutreachLater(workCtx, db, engine, log) })
-	}
 	// Traffic lights: repair half-done changes hourly, recompute daily.
-	lights := handlers.NewLightKeeper(db, nil, domain.LightThresholds{}, time.Now, log)
+	lights := handlers.NewLightKeeper(db, db, domain.LightThresholds{}, time.Now, log)
 	workers.Go(func() { lights.Run(workCtx, time.Hour) })
 	defer func() { stopWork(); workers.Wait() }()
 
@@ -191,7 +188,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	app := handlers.New(handlers.Deps{
+	deps := handlers.Deps{
 		Logger: log, Now: time.Now, Tokens: tokens, Users: db, Accounts: db, Places: db, Households: db, Needs: db,
 		Providers: db, Supply: db, Imports: db, Search: idx, Index: syncer, Admin: &indexAdmin{idx: idx, src: db},
 		Catalogue: catalogue, Policies: seed.Policies(), Params: seed.PolicyParams(), Matching: db,
@@ -201,8 +198,16 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger) error {
 		Outreach: handlers.OutreachDeps{Engine: engine, Store: db},
 		// Admin, supervision and the dashboard; the policy catalogue is
 		// seeded from Policies/Params into the store on first use.
-		Oversight: handlers.OversightDeps{Store: db, Keeper: lights},
-	})
+		Oversight: handlers.OversightDeps{Store: db, Keeper: lights, Referrals: db, Records: db, Vouchers: db},
+		// Referrals, service records and voucher ledgers.
+		Referrals: db,
+		// Job applications, consents, the employment ledger and review flags.
+		Applications: db,
+	}
+	app := handlers.New(deps)
+	if cfg.Demo { // the demo's signals, warnings and closed loop, after the district
+		workers.Go(func() { loadDemoLater(workCtx, db, engine, deps, log) })
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -102,7 +102,11 @@ const taskSweepEvery = time.Minute
 // sweepTasks is the volunteer tasks' reconciler, at start and every minute:
 // lapsed claims back to open, forgotten check-outs cut at the maximum visit,
 // and whatever a crash left between a task's change and its need or the
-// household log (store.SweepTasks); sign-ups cut short are finished or undone.
+// household log (store.SweepTasks); referrals whose capacity, voucher, need,
+// proposal, log or task a crash left behind (store.SweepReferrals); sign-ups
+// cut short are finished or undone;
+// job applications whose proposal, need, employment entry or review flag a
+// crash left behind are brought up to date (store.SweepApplications).
 func sweepTasks(ctx context.Context, db *store.DB, cat *domain.Catalogue, log *slog.Logger) {
 	t := time.NewTicker(taskSweepEvery)
 	defer t.Stop()
@@ -114,10 +118,21 @@ func sweepTasks(ctx context.Context, db *store.DB, cat *domain.Catalogue, log *s
 		if s.Expired+s.CheckedOut > 0 {
 			log.Info("swept tasks", "expired_claims", s.Expired, "auto_checked_out", s.CheckedOut, "synced", s.Synced)
 		}
+		if r, err := db.SweepReferrals(ctx, cat); err != nil {
+			log.Warn("sweep referrals", "err", err.Error())
+		} else if r.Synced+r.Capacity+r.Records+r.Released > 0 {
+			log.Info("swept referrals", "synced", r.Synced, "capacity_fixed", r.Capacity, "records_repaired", r.Records,
+				"reservations_released", r.Released)
+		}
 		if n, err := db.RepairVolunteerSignups(ctx, 10*time.Minute); err != nil {
 			log.Warn("repair volunteer sign-ups", "err", err.Error())
 		} else if n > 0 {
 			log.Warn("volunteer sign-ups cut short by a crash repaired", "count", n)
+		}
+		if n, err := db.SweepApplications(ctx); err != nil {
+			log.Warn("sweep job applications", "err", err.Error())
+		} else if n > 0 {
+			log.Info("job applications synced by the sweeper", "count", n)
 		}
 		select {
 		case <-ctx.Done():
