@@ -62,7 +62,7 @@ func registerOutreach(api fiber.Router, d Deps, tree *placeTree, hh *householdHa
 	api.Post("/warnings/:id/assign", wh.assign)
 	api.Post("/warnings/:id/verify", wh.verify)
 	api.Post("/warnings/:id/dismiss", wh.dismiss)
-	th := &timelineHandlers{store: o.Store, households: hh, catalogue: d.Catalogue}
+	th := &timelineHandlers{store: o.Store, households: hh, catalogue: d.Catalogue, policies: d.Policies}
 	api.Get("/households/:id/timeline", th.get)
 }
 

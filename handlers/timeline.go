@@ -22,12 +22,12 @@ type timelineHandlers struct {
 	store      OutreachStore
 	households *householdHandlers
 	catalogue  *domain.Catalogue
+	policies   []domain.Policy
 }
 
-// HouseholdReferrals is the timeline's extension point for referrals, whose
-// store is being written: once the store has this method, the timeline shows
-// each referral's moves (and the official result of a policy referral).
-// Until then the answer lists "referrals" as unavailable.
+// HouseholdReferrals is the timeline's source of referrals (with
+// HouseholdServiceRecords and HouseholdApplications, timeline_referrals.go):
+// a store without it leaves "referrals" listed as unavailable.
 type HouseholdReferrals interface {
 	HouseholdReferrals(ctx context.Context, householdID string) ([]domain.Referral, error)
 }
@@ -37,8 +37,8 @@ type TimelineEntry struct {
 	At time.Time `json:"at"`
 	// Kind is what happened: signal, warning, visit_assigned, visit,
 	// warning_dismissed, need, need_<state>, a log kind (visit, assessment,
-	// application, outcome, service, employment, note), task_<state> or
-	// referral_<state>.
+	// application, outcome, service, employment, note), task_<state>,
+	// referral_<state>, service_record or job_<state> (a job application).
 	Kind string `json:"kind"`
 	// Source is the collection it comes from; RefID the record.
 	Source   string          `json:"source"`
@@ -68,16 +68,9 @@ func (h *timelineHandlers) get(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	out := TimelineResponse{HouseholdID: hh.ID, Items: []TimelineEntry{}, Unavailable: []string{}}
-	sources := []func(context.Context, domain.Household) ([]TimelineEntry, error){
-		h.signals, h.warnings, h.needs, h.log, h.tasks,
-	}
-	if rs, ok := h.store.(HouseholdReferrals); ok {
-		sources = append(sources, func(ctx context.Context, hh domain.Household) ([]TimelineEntry, error) {
-			return h.referrals(ctx, rs, hh)
-		})
-	} else {
-		out.Unavailable = append(out.Unavailable, "referrals")
-	}
+	cases, more, unavailable := h.caseSources()
+	sources := append([]timelineSource{h.signals, h.warnings, h.needs, h.log, h.tasks}, more...)
+	out.Unavailable = append(out.Unavailable, unavailable...)
 	for _, src := range sources {
 		items, err := src(ctx, hh)
 		if err != nil {
@@ -85,6 +78,7 @@ func (h *timelineHandlers) get(c *fiber.Ctx) error {
 		}
 		out.Items = append(out.Items, items...)
 	}
+	out.Items = cases.dropCovered(out.Items)
 	slices.SortStableFunc(out.Items, func(a, b TimelineEntry) int {
 		return cmp.Or(b.At.Compare(a.At), strings.Compare(a.RefID, b.RefID))
 	})
@@ -203,26 +197,6 @@ func (h *timelineHandlers) tasks(ctx context.Context, hh domain.Household) ([]Ti
 		}
 		return next, err
 	})
-	return out, err
-}
-
-func (h *timelineHandlers) referrals(ctx context.Context, rs HouseholdReferrals, hh domain.Household) ([]TimelineEntry, error) {
-	list, err := rs.HouseholdReferrals(ctx, hh.ID)
-	var out []TimelineEntry
-	for _, r := range list {
-		what := h.itemName(r.Item)
-		if r.PolicyID != "" {
-			what = r.PolicyID
-		}
-		for _, ch := range r.History {
-			e := TimelineEntry{At: ch.At, Kind: "referral_" + string(ch.To), Source: "referrals", RefID: r.ID, MemberID: r.MemberID,
-				TitleZh: "转介：" + what + "（" + string(ch.To) + "）", TextZh: cmp.Or(ch.Note, ch.Reason), Actor: ch.By}
-			if ch.To == domain.ReferralResultRecorded {
-				e.TextZh = cmp.Or(string(r.Result), e.TextZh)
-			}
-			out = append(out, e)
-		}
-	}
 	return out, err
 }
 

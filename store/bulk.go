@@ -24,6 +24,11 @@ const (
 	// Go over the whole collection, so every chunk costs a scan: one per
 	// thousand values, never one query per value.
 	inChunk = 1000
+	// fewIn is how many values are read one equality query each instead:
+	// FerretDB pushes equality down to PostgreSQL, so a page's worth of
+	// values (a task board's households) costs a few small queries rather
+	// than decoding the whole collection in Go.
+	fewIn = 64
 )
 
 // findDocs decodes every document that matches filter.
@@ -50,10 +55,21 @@ func getOne[D, T any](ctx context.Context, db *DB, col, op, id string, conv func
 }
 
 // findIn decodes the documents whose field equals one of values, with one
-// read per inChunk distinct values.
+// read per inChunk distinct values (one equality query each for at most
+// fewIn values). Results come in no particular order.
 func findIn[D any](ctx context.Context, col *mongo.Collection, op, field string, values []string, opts ...options.Lister[options.FindOptions]) ([]D, error) {
 	values = slices.Compact(slices.Sorted(slices.Values(values)))
 	var out []D
+	if len(values) <= fewIn {
+		for _, v := range values {
+			docs, err := findDocs[D](ctx, col, op, bson.D{{Key: field, Value: v}}, opts...)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, docs...)
+		}
+		return out, nil
+	}
 	for chunk := range slices.Chunk(values, inChunk) {
 		docs, err := findDocs[D](ctx, col, op, bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: chunk}}}}, opts...)
 		if err != nil {

@@ -80,3 +80,10 @@ func (db *DB) MonthStatements(ctx context.Context, month string) ([]domain.State
 		bson.D{{Key: "month", Value: month}}, options.Find().SetSort(bson.D{{Key: "provider_id", Value: 1}}))
 	return mapDocs(docs, statementDoc.statement), err
 }
+
+// AnyStatement reports whether any statement has been built (the demo's
+// closed loop ends by building last month's).
+func (db *DB) AnyStatement(ctx context.Context) (bool, error) {
+	n, err := db.r.Collection(colSettlements).CountDocuments(ctx, bson.D{}, options.Count().SetLimit(1))
+	return n > 0, translate("count statements", err)
+}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -30,10 +31,6 @@ import (
 // list says, last month's services settle, and ratings fall inside the
 // lights' window. Only the choice of cases reads the store directly.
 
-// demoLoopMarker is the note on every demo dispatch; a referral carrying it
-// means the loop has run (demoLoopDone).
-const demoLoopMarker = "演示数据"
-
 // demoClock is the in-process API's clock.
 type demoClock struct{ unix atomic.Int64 }
 
@@ -47,8 +44,9 @@ type demoAPI struct {
 	tokens *auth.Tokens
 	db     *store.DB
 	mu     sync.Mutex
-	users  map[string]string // username → access token
-	failed map[string]int    // what failed, by step, for the log
+	users  map[string]domain.User // by username
+	failed map[string]int         // what failed, by step, for the log
+	first  map[string]string      // the first failure of each step
 }
 
 // apiError is a non-2xx answer.
@@ -63,7 +61,8 @@ func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.status, e.body
 // issuer (a random key: its tokens are valid on the demo clock and nowhere
 // else).
 func newDemoAPI(deps handlers.Deps, db *store.DB) (*demoAPI, error) {
-	a := &demoAPI{clock: &demoClock{}, db: db, users: map[string]string{}, failed: map[string]int{}}
+	a := &demoAPI{clock: &demoClock{}, db: db, users: map[string]domain.User{}, failed: map[string]int{},
+		first: map[string]string{}}
 	a.clock.set(time.Now())
 	tokens, err := auth.NewTokens([]byte(auth.RandomToken(32)), time.Hour, a.clock.now)
 	if err != nil {
@@ -77,23 +76,21 @@ func newDemoAPI(deps handlers.Deps, db *store.DB) (*demoAPI, error) {
 	return a, nil
 }
 
-// token returns an access token of the demo account username.
+// token returns an access token of the demo account username, issued at
+// the demo clock's time: the clock moves back and forth between cases, so a
+// token is never reused.
 func (a *demoAPI) token(ctx context.Context, username string) (string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if t, ok := a.users[username]; ok {
-		return t, nil
+	u, ok := a.users[username]
+	if !ok {
+		var err error
+		if u, err = a.db.UserByUsername(ctx, username); err != nil {
+			return "", fmt.Errorf("demo account %s: %w", username, err)
+		}
+		a.users[username] = u
 	}
-	u, err := a.db.UserByUsername(ctx, username)
-	if err != nil {
-		return "", fmt.Errorf("demo account %s: %w", username, err)
-	}
-	t, err := a.tokens.Issue(u)
-	if err != nil {
-		return "", err
-	}
-	a.users[username] = t
-	return t, nil
+	return a.tokens.Issue(u)
 }
 
 // call sends one request as username at the demo clock's time and decodes
@@ -140,7 +137,9 @@ func (a *demoAPI) step(ctx context.Context, what, as, method, path string, body,
 	err := a.call(ctx, as, method, path, body, out)
 	if err != nil {
 		a.mu.Lock()
-		a.failed[what]++
+		if a.failed[what]++; a.failed[what] == 1 {
+			a.first[what] = truncate(err.Error(), 300)
+		}
 		a.mu.Unlock()
 	}
 	return err == nil
@@ -154,4 +153,15 @@ func daysAgo(now time.Time, days, hour, minute int) time.Time {
 		d = now.Add(-time.Minute)
 	}
 	return d.UTC()
+}
+
+// truncate cuts s to at most n bytes (on a rune boundary).
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -67,7 +67,7 @@ func demoReferralPlans() []referralPlan {
 	return out
 }
 
-// loadDemoLoop runs the loop once: the marker is a demo dispatch.
+// loadDemoLoop runs the loop once: the marker is a settlement statement.
 func loadDemoLoop(ctx context.Context, api *demoAPI, db *store.DB, now time.Time, log *slog.Logger) error {
 	start := time.Now()
 	l := &demoLoop{api: api, db: db, now: now, rnd: rand.New(rand.NewPCG(demoSeed, 5)), log: log,
@@ -105,18 +105,16 @@ func loadDemoLoop(ctx context.Context, api *demoAPI, db *store.DB, now time.Time
 		}
 	}
 	api.clock.set(time.Now())
-	log.Info("demo closed loop written", "counts", l.counts, "skipped", api.failed,
+	log.Info("demo closed loop written", "counts", l.counts, "skipped", api.failed, "first_skip", api.first,
 		"took", time.Since(start).Round(time.Millisecond).String())
 	return nil
 }
 
-// ran reports whether the loop has been written before.
+// ran reports whether the loop has been written to its end before (its
+// last step builds last month's statements). A loop cut off by a stop runs
+// again and takes up where the open needs left it.
 func (l *demoLoop) ran(ctx context.Context) (bool, error) {
-	refs, err := l.db.ReferralsWithin(ctx, "")
-	if err != nil {
-		return false, err
-	}
-	return len(refs) > 0, nil
+	return l.db.AnyStatement(ctx)
 }
 
 // at sets the API's clock.
@@ -227,7 +225,7 @@ func (l *demoLoop) referrals(ctx context.Context) error {
 		p := plans[next]
 		t := l.at(daysAgo(l.now, p.days, 9, next%50))
 		var r referralView
-		body := map[string]any{"need_id": n.ID, "target": "offering", "offering_id": o.ID, "units": 1, "note": demoLoopMarker}
+		body := map[string]any{"need_id": n.ID, "target": "offering", "offering_id": o.ID, "units": 1, "note": "居民同意转介，已电话告知服务方"}
 		if !l.api.step(ctx, "dispatch", l.coordinator, "POST", "/api/v1/referrals", body, &r) {
 			continue // consent, do-not-contact, capacity: another need
 		}
@@ -337,7 +335,7 @@ func (l *demoLoop) policyReferrals(ctx context.Context) error {
 		}
 		t := l.at(daysAgo(l.now, 40-2*made, 10, i%50))
 		var r referralView
-		body := map[string]any{"need_id": n.ID, "target": "policy", "policy_id": policies[made%len(policies)], "note": demoLoopMarker}
+		body := map[string]any{"need_id": n.ID, "target": "policy", "policy_id": policies[made%len(policies)], "note": "协助居民准备申请材料"}
 		if !l.api.step(ctx, "policy dispatch", l.coordinator, "POST", "/api/v1/referrals", body, &r) {
 			continue
 		}
@@ -387,8 +385,8 @@ func (l *demoLoop) tasks(ctx context.Context) error {
 		return err
 	}
 	type worked struct {
-		task taskView
-		days int
+		task  taskView
+		start time.Time // of the window; zero for a task left open
 	}
 	var posted []worked
 	const workedTasks = 24
@@ -399,31 +397,34 @@ func (l *demoLoop) tasks(ctx context.Context) error {
 		if !slices.Contains(volunteerItems, n.Item) {
 			continue
 		}
-		days := 0
-		if len(posted) >= demoOpenTasks {
-			days = 3 + len(posted)%20
-		}
-		t := l.at(daysAgo(l.now, days, 8, i%60))
+		// Open tasks wait for the coming days. Worked ones had their window
+		// open within the last two days: the store lapses a claim not
+		// started within 48 hours of the window's start by the real clock,
+		// so older claims would not hold.
+		t := l.at(daysAgo(l.now, 0, 8, i%60))
 		start := t.Add(time.Duration(1+len(posted)%5) * 24 * time.Hour)
-		if days > 0 {
-			start = t.Add(26 * time.Hour)
+		end := start.Add(4 * time.Hour)
+		if len(posted) >= demoOpenTasks {
+			start = l.now.Add(-time.Duration(6+len(posted)%36) * time.Hour)
+			end = start.Add(48 * time.Hour)
+			l.at(start.Add(-time.Duration(1+len(posted)%3) * 24 * time.Hour))
 		}
-		body := map[string]any{"need_id": n.ID, "window_start": start, "window_end": start.Add(4 * time.Hour), "note": ""}
+		body := map[string]any{"need_id": n.ID, "window_start": start, "window_end": end, "note": ""}
 		var tv taskView
 		if !l.api.step(ctx, "post task", l.coordinator, "POST", "/api/v1/tasks", body, &tv) {
 			continue
 		}
 		l.used[n.ID] = true
-		posted = append(posted, worked{tv, days})
+		posted = append(posted, worked{tv, start})
 	}
 	l.counts["tasks"] = len(posted)
 	for i, w := range posted {
-		if w.days == 0 || len(volunteers) == 0 {
+		if len(posted) < demoOpenTasks || i < demoOpenTasks || len(volunteers) == 0 {
 			continue
 		}
 		v := volunteers[i%len(volunteers)]
 		path := "/api/v1/tasks/" + w.task.ID
-		t := l.at(daysAgo(l.now, w.days, 9, i))
+		l.at(w.start.Add(-2 * time.Hour))
 		if !l.api.step(ctx, "claim task", v, "POST", path+"/claim", nil, nil) {
 			continue
 		}
@@ -432,11 +433,11 @@ func (l *demoLoop) tasks(ctx context.Context) error {
 			l.counts["task:claimed"]++
 			continue
 		}
-		l.at(t.Add(26 * time.Hour))
+		l.at(w.start.Add(30 * time.Minute))
 		if !l.api.step(ctx, "check in", v, "POST", path+"/check-in", nil, nil) {
 			continue
 		}
-		l.at(t.Add(27*time.Hour + 30*time.Minute))
+		l.at(w.start.Add(2 * time.Hour))
 		if !l.api.step(ctx, "check out", v, "POST", path+"/check-out", nil, nil) {
 			continue
 		}
@@ -447,11 +448,11 @@ func (l *demoLoop) tasks(ctx context.Context) error {
 		var code struct {
 			Code string `json:"code"`
 		}
-		l.at(t.Add(27*time.Hour + 40*time.Minute))
+		l.at(w.start.Add(2*time.Hour + 10*time.Minute))
 		if !l.api.step(ctx, "task code", l.coordinator, "POST", path+"/code", nil, &code) {
 			continue
 		}
-		l.at(t.Add(27*time.Hour + 45*time.Minute))
+		l.at(w.start.Add(2*time.Hour + 15*time.Minute))
 		rating := map[string]any{"stars": 4 + i%2, "comment": "志愿者很热心"}
 		if l.api.step(ctx, "complete task", v, "POST", path+"/complete", map[string]any{"code": code.Code, "rating": rating}, nil) {
 			l.counts["task:confirmed"]++

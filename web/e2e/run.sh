@@ -18,6 +18,7 @@ web_dir=$(dirname "$script_dir")
 bin=$(realpath "$LIANZHU_BIN")
 ready_timeout=${LIANZHU_E2E_READY_TIMEOUT:-600} # seconds for /readyz (first start writes the demo district)
 settle_timeout=${LIANZHU_E2E_SETTLE_TIMEOUT:-300} # seconds for sign-in to become quick
+demo_timeout=${LIANZHU_E2E_DEMO_TIMEOUT:-1200} # seconds for the demo's signals, warnings and closed loop
 stop_timeout=${LIANZHU_E2E_STOP_TIMEOUT:-60} # seconds for the server to exit after SIGTERM
 
 log() { printf 'e2e: %s\n' "$*" >&2; }
@@ -152,6 +153,20 @@ while ((quick < 2)); do
   ((quick >= 2)) || sleep 2
 done
 log "settled after ${SECONDS}s"
+
+# The demo's signals, warnings and closed loop (referrals in every state,
+# tasks, complaints, settlements) are written in the background after the
+# server serves; the tests look at every page with them in place.
+demo_deadline=$((SECONDS + demo_timeout))
+until grep -q 'demo closed loop written' "$server_log"; do
+  if grep -q 'demo closed loop"' "$server_log"; then
+    show_server_log
+    fail "the demo's closed loop failed"
+  fi
+  ((SECONDS < demo_deadline)) || { show_server_log; fail "the demo's closed loop was not written within ${demo_timeout}s"; }
+  sleep 3
+done
+log "demo closed loop written after ${SECONDS}s: $(grep -o 'demo closed loop written.*' "$server_log" | head -c 600)"
 
 tests_status=0
 LIANZHU_E2E_URL="$base_url" node --test --test-concurrency=1 "$script_dir"/*.test.js || tests_status=$?

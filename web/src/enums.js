@@ -44,6 +44,28 @@ export const ENUMS = {
     'capacity_taken_by_higher_priority',
     'capacity_taken_by_same_priority',
   ],
+  // Referrals, job applications and vouchers (domain/referral.go, proposal.go, proof.go, job.go, voucher.go).
+  referralState: [
+    'awaiting_provider',
+    'accepted',
+    'declined',
+    'in_service',
+    'completed',
+    'rated',
+    'closed',
+    'cancelled',
+    'application_assisted',
+    'accepted_by_office',
+    'result_recorded',
+    'task_posted',
+  ],
+  declineReason: ['no_capacity', 'not_eligible', 'cant_reach'],
+  closeOutcome: ['got_help', 'unreachable_after_3_attempts', 'not_eligible', 'no_capacity', 'no_longer_interested'],
+  rejectReason: ['resident_declined', 'not_suitable', 'provider_unsuitable', 'too_far', 'bad_timing', 'not_eligible', 'already_applied', 'declined_to_apply', 'other'],
+  proofMethod: ['code', 'callback', 'signature'],
+  officialResult: ['approved', 'rejected'],
+  applicationState: ['applied', 'interview', 'hired', 'rejected', 'withdrawn'],
+  voucherEntry: ['grant', 'reserve', 'spend', 'release'],
 }
 
 // Element Plus tag types: primary, success, info, warning, danger.
@@ -59,7 +81,27 @@ const TAG_TYPES = {
   importStatus: { running: 'primary', done: 'success', rejected: 'warning', failed: 'danger' },
   proposalState: { proposed: 'primary', accepted: 'success', rejected: 'info', superseded: 'info' },
   consentAction: { grant: 'success', withdraw: 'info' },
+  taskState: { open: 'warning', claimed: 'primary', in_progress: 'primary', done: 'warning', confirmed: 'success', cancelled: 'info' },
+  severity: { red: 'danger', orange: 'warning', yellow: 'primary' },
+  warningState: { new: 'danger', visit_assigned: 'warning', verified: 'success', dismissed: 'info' },
   assistance: { tekun: 'danger', dibao: 'warning', dibao_edge: 'primary', rigid_expense: 'primary', orphan: 'danger', temporary: 'info' },
+  referralState: {
+    awaiting_provider: 'warning',
+    accepted: 'primary',
+    declined: 'danger',
+    in_service: 'primary',
+    completed: 'success',
+    rated: 'success',
+    closed: 'info',
+    cancelled: 'info',
+    application_assisted: 'warning',
+    accepted_by_office: 'primary',
+    result_recorded: 'success',
+    task_posted: 'warning',
+  },
+  applicationState: { applied: 'warning', interview: 'primary', hired: 'success', rejected: 'info', withdrawn: 'info' },
+  voucherEntry: { grant: 'success', reserve: 'warning', spend: 'primary', release: 'info' },
+  officialResult: { approved: 'success', rejected: 'danger' },
 }
 
 /** The tag type for a value ("info" when it has none). */

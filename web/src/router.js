@@ -6,6 +6,17 @@
 import {
   Aim,
   Bell,
+  Checked,
+  Collection,
+  Flag,
+  MapLocation,
+  Memo,
+  Message,
+  Tickets,
+  Timer,
+  User,
+  UserFilled,
+  Warning,
   Connection,
   DataAnalysis,
   Document,
@@ -14,6 +25,8 @@ import {
   HomeFilled,
   House,
   List,
+  Money,
+  Odometer,
   OfficeBuilding,
   Refresh,
   Search,
@@ -29,6 +42,7 @@ import { isSignedIn, session } from './session.js'
 
 const COORDINATOR = ['coordinator']
 const ADMIN = ['admin']
+const VOLUNTEER = ['volunteer']
 
 /** A page of the app shell: path, component loader, title key, roles, and a menu entry when `nav` is given. */
 function page(path, name, load, { titleKey, roles, nav } = {}) {
@@ -43,6 +57,12 @@ const routes = [
     name: 'login',
     component: () => import('./views/LoginView.vue'),
     meta: { public: true, titleKey: 'login.title' },
+  },
+  {
+    path: '/volunteer/signup',
+    name: 'volunteer-signup',
+    component: () => import('./views/volunteer/SignupView.vue'),
+    meta: { public: true, titleKey: 'volunteer.signup.title' },
   },
   {
     path: '/',
@@ -81,6 +101,16 @@ const routes = [
         titleKey: 'household.title',
         roles: COORDINATOR,
       }),
+      // Referrals: the coordinator's case list and one case (views/coordinator/Case*, Referral*).
+      page('referrals', 'referrals', () => import('./views/coordinator/CaseListView.vue'), {
+        titleKey: 'referrals.cases',
+        roles: COORDINATOR,
+        nav: { icon: Tickets, order: 25 },
+      }),
+      page('referrals/:id', 'referral', () => import('./views/coordinator/ReferralView.vue'), {
+        titleKey: 'referrals.title',
+        roles: [...COORDINATOR, ...ADMIN],
+      }),
       page('near', 'near', () => import('./views/coordinator/NearView.vue'), {
         titleKey: 'nav.near',
         roles: COORDINATOR,
@@ -112,6 +142,30 @@ const routes = [
         roles: ['enterprise', 'unit'],
         nav: { icon: Suitcase, order: 15 },
       }),
+      // Referrals to a provider, its statements and its light (views/provider/Inbox*, Referral*, Settlement*, Light*).
+      page('inbox', 'inbox', () => import('./views/provider/InboxView.vue'), {
+        titleKey: 'referrals.inbox',
+        roles: PUBLISHERS,
+        nav: { icon: Message, order: 5 },
+      }),
+      page('inbox/:id', 'inbox-referral', () => import('./views/provider/ReferralWorkView.vue'), {
+        titleKey: 'referrals.title',
+        roles: PUBLISHERS,
+      }),
+      page('settlements', 'settlements', () => import('./views/provider/SettlementView.vue'), {
+        titleKey: 'referrals.settlements',
+        roles: PUBLISHERS,
+        nav: { icon: Money, order: 50 },
+      }),
+      page('light', 'light', () => import('./views/provider/LightView.vue'), {
+        titleKey: 'referrals.light',
+        roles: PUBLISHERS,
+        nav: { icon: Odometer, order: 55 },
+      }),
+      page('jobs/:id/people', 'job-people', () => import('./views/enterprise/JobPeopleView.vue'), {
+        titleKey: 'enterprise.title',
+        roles: ['enterprise', 'unit'],
+      }),
       page('supply', 'supply', () => import('./views/provider/SupplySearchView.vue'), {
         titleKey: 'nav.supply',
         roles: [...PUBLISHERS, 'coordinator'],
@@ -121,6 +175,68 @@ const routes = [
         titleKey: 'nav.openNeeds',
         roles: PUBLISHERS,
         nav: { icon: Bell, order: 30 },
+      }),
+      // Volunteers
+      page('tasks', 'task-board', () => import('./views/volunteer/TaskBoardView.vue'), {
+        titleKey: 'volunteer.board.title',
+        roles: VOLUNTEER,
+        nav: { icon: MapLocation, order: 10 },
+      }),
+      page('tasks/mine', 'my-tasks', () => import('./views/volunteer/MyTasksView.vue'), {
+        titleKey: 'volunteer.mine.title',
+        roles: VOLUNTEER,
+        nav: { icon: Tickets, order: 20 },
+      }),
+      page('hours', 'my-hours', () => import('./views/volunteer/HoursView.vue'), {
+        titleKey: 'volunteer.hours.title',
+        roles: VOLUNTEER,
+        nav: { icon: Timer, order: 30 },
+      }),
+      // Coordinators: volunteers, their tasks, warnings and signals
+      page('volunteers', 'volunteers', () => import('./views/coordinator/VolunteersView.vue'), {
+        titleKey: 'volunteer.coord.title',
+        roles: COORDINATOR,
+        nav: { icon: UserFilled, order: 55 },
+      }),
+      page('volunteer-tasks', 'volunteer-tasks', () => import('./views/coordinator/TasksView.vue'), {
+        titleKey: 'volunteer.coordTasks.title',
+        roles: COORDINATOR,
+        nav: { icon: Checked, order: 56 },
+      }),
+      page('warnings', 'warnings', () => import('./views/coordinator/WarningsView.vue'), {
+        titleKey: 'warnings.list.title',
+        roles: COORDINATOR,
+        nav: { icon: Warning, order: 35 },
+      }),
+      page('warnings/:id', 'warning', () => import('./views/coordinator/WarningView.vue'), {
+        titleKey: 'warnings.detail.title',
+        roles: COORDINATOR,
+      }),
+      page('signals', 'signals', () => import('./views/coordinator/SignalsView.vue'), {
+        titleKey: 'warnings.signals.title',
+        roles: COORDINATOR,
+        nav: { icon: Message, order: 36 },
+      }),
+      // Admins
+      page('admin/users', 'admin-users', () => import('./views/admin/UsersView.vue'), {
+        titleKey: 'adminPages.users.title',
+        roles: ADMIN,
+        nav: { icon: User, order: 5 },
+      }),
+      page('admin/places', 'admin-places', () => import('./views/admin/PlacesView.vue'), {
+        titleKey: 'adminPages.places.title',
+        roles: ADMIN,
+        nav: { icon: Flag, order: 30 },
+      }),
+      page('admin/catalogue', 'admin-catalogue', () => import('./views/admin/CatalogueView.vue'), {
+        titleKey: 'adminPages.catalogue.title',
+        roles: ADMIN,
+        nav: { icon: Collection, order: 40 },
+      }),
+      page('admin/policies', 'admin-policies', () => import('./views/admin/PoliciesView.vue'), {
+        titleKey: 'adminPages.policies.title',
+        roles: ADMIN,
+        nav: { icon: Memo, order: 50 },
       }),
       // Admins
       page('admin/providers', 'admin-providers', () => import('./views/admin/ProvidersView.vue'), {
