@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -61,14 +62,7 @@ func findIn[D any](ctx context.Context, col *mongo.Collection, op, field string,
 	values = slices.Compact(slices.Sorted(slices.Values(values)))
 	var out []D
 	if len(values) <= fewIn {
-		for _, v := range values {
-			docs, err := findDocs[D](ctx, col, op, bson.D{{Key: field, Value: v}}, opts...)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, docs...)
-		}
-		return out, nil
+		return findEach[D](ctx, col, op, field, values, opts...)
 	}
 	for chunk := range slices.Chunk(values, inChunk) {
 		docs, err := findDocs[D](ctx, col, op, bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: chunk}}}}, opts...)
@@ -78,6 +72,33 @@ func findIn[D any](ctx context.Context, col *mongo.Collection, op, field string,
 		out = append(out, docs...)
 	}
 	return out, nil
+}
+
+// fewInParallel is how many of findEach's queries run at once: each is a
+// scan inside PostgreSQL (FerretDB binds the field name as a parameter, so
+// no index serves it), and the reader pool has connections to spare.
+const fewInParallel = 4
+
+// findEach reads the documents whose field equals each of values, one
+// equality query per value, fewInParallel at a time.
+func findEach[D any](ctx context.Context, col *mongo.Collection, op, field string, values []string, opts ...options.Lister[options.FindOptions]) ([]D, error) {
+	found := make([][]D, len(values))
+	errs := make([]error, len(values))
+	sem := make(chan struct{}, fewInParallel)
+	var wg sync.WaitGroup
+	for i, v := range values {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			found[i], errs[i] = findDocs[D](ctx, col, op, bson.D{{Key: field, Value: v}}, opts...)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(found...), nil
 }
 
 // readByID reads the documents of col with the given ids in bulk, as domain
