@@ -167,6 +167,18 @@ func (c *Catalogue) Has(code string) bool {
 	return ok
 }
 
+// Serves reports whether an offering of item offered may serve a need of
+// item needed: the same item, or one related to it in either direction (the
+// matching engine proposes both; 助餐 ↔ 居家照护).
+func (c *Catalogue) Serves(needed, offered string) bool {
+	if needed == offered {
+		return c.Has(needed)
+	}
+	n, okN := c.Get(needed)
+	o, okO := c.Get(offered)
+	return okN && okO && (slices.Contains(n.Related, offered) || slices.Contains(o.Related, needed))
+}
+
 // All returns every item in catalogue order.
 func (c *Catalogue) All() []CatalogueItem {
 	if c == nil {

@@ -171,3 +171,22 @@ func TestNilCatalogueIsEmpty(t *testing.T) {
 		t.Fatal("nil catalogue Get")
 	}
 }
+
+func TestServes(t *testing.T) {
+	c := fxCatalogue(t)
+	for _, tc := range []struct {
+		needed, offered string
+		want            bool
+	}{
+		{"meal", "meal", true},
+		{"meal", "home_care", true},
+		{"home_care", "meal", true},
+		{"meal", "tutoring", false},
+		{"nope", "nope", false},
+		{"meal", "nope", false},
+	} {
+		if got := c.Serves(tc.needed, tc.offered); got != tc.want {
+			t.Errorf("Serves(%s, %s) = %v", tc.needed, tc.offered, got)
+		}
+	}
+}

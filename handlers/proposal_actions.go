@@ -156,8 +156,8 @@ func (h *referralHandlers) checkOffering(ctx context.Context, r *domain.Referral
 	if err != nil {
 		return err
 	}
-	if o.Item != r.Item {
-		return domain.Invalid("offering_id", "item", "服务项目与需求不符 / the offering is not for the need's item")
+	if !h.catalogue.Serves(r.Item, o.Item) {
+		return domain.Invalid("offering_id", "item", "服务项目与需求不符（须为同一项目或相关项目）/ the offering is not for the need's item or a related one")
 	}
 	if o.Status != domain.OfferingActive || now.Before(o.ValidFrom) || !o.ValidTo.IsZero() && now.After(o.ValidTo) {
 		return domain.Errorf(domain.ECONFLICT, "服务已暂停、关闭或不在有效期内 / the offering is not active")
