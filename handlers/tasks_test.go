@@ -463,6 +463,18 @@ func TestTaskRoles(t *testing.T) {
 		t.Fatalf("signup validation: %d %s", r.status, r.body)
 	}
 
+	// The sign-up form lists communities without a sign-in: code, name, street.
+	r = e.do("GET", "/api/v1/volunteers/signup/places", "", nil)
+	if r.status != 200 {
+		t.Fatalf("signup places: %d %s", r.status, r.body)
+	}
+	for _, it := range r.json(t)["items"].([]any) {
+		pl := it.(map[string]any)
+		if domain.PlaceLevelOf(pl["code"].(string)) != domain.LevelCommunity || pl["name"] == "" || pl["street"] == "" || len(pl) != 3 {
+			t.Fatalf("signup place: %v", pl)
+		}
+	}
+
 	// A coordinator proves a visit by a follow-up call; another task is cancelled.
 	if r := e.do("POST", "/api/v1/tasks/"+taskID+"/claim", vol, nil); r.status != 200 {
 		t.Fatalf("claim: %d %s", r.status, r.body)

@@ -48,6 +48,33 @@ func registerSignup(v1 fiber.Router, d Deps) {
 		h.hash = auth.HashPassword
 	}
 	v1.Post("/volunteers/signup", h.signup)
+	v1.Get("/volunteers/signup/places", h.signupPlaces)
+}
+
+// SignupPlace is a community a volunteer may sign up in, named with its
+// street (administrative names and codes are public).
+type SignupPlace struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Street string `json:"street"`
+}
+
+// signupPlaces answers the communities of the place tree for the public
+// sign-up form, in code order: nothing else of the tree, no compounds.
+func (h *volunteerHandlers) signupPlaces(c *fiber.Ctx) error {
+	tree, err := h.places.get(c.UserContext())
+	if err != nil {
+		return err
+	}
+	items := []SignupPlace{}
+	for _, pl := range tree.Within("") {
+		if pl.Level != domain.LevelCommunity {
+			continue
+		}
+		street, _ := tree.Get(pl.Parent)
+		items = append(items, SignupPlace{Code: pl.Code, Name: pl.Name, Street: street.Name})
+	}
+	return c.JSON(fiber.Map{"items": items, "next_cursor": ""})
 }
 
 type signupRequest struct {

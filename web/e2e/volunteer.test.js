@@ -5,7 +5,7 @@
 // in, checks out and completes it with the code the coordinator issued, and
 // sees their hours.
 import assert from 'node:assert/strict'
-import { DESKTOP, PHONE, apiCall, loginAs, openPage, screenshot, toast, uiTest } from './helpers.js'
+import { BASE_URL, DESKTOP, PHONE, apiCall, chooseOption, loginAs, openPage, screenshot, toast, uiTest } from './helpers.js'
 
 const COMMUNITY = '610103002001'
 const COORDINATOR = `coordinator.${COMMUNITY}`
@@ -50,7 +50,10 @@ uiTest('a volunteer signs up, is verified, claims a task on the phone and comple
   await openPage(page, '/volunteer/signup', '志愿者注册')
   await page.locator('input[name="name"]').fill('测试志愿者')
   await page.locator('input[name="phone"]').fill(`139${String(Date.now()).slice(-8)}`)
-  await page.locator('input[name="place"]').fill(COMMUNITY)
+  const communities = (await (await fetch(`${BASE_URL}/api/v1/volunteers/signup/places`)).json()).items
+  const community = communities.find((c) => c.code === COMMUNITY)
+  assert.ok(community, `community ${COMMUNITY} is not offered at sign-up`)
+  await chooseOption(page, page.getByTestId('signup-place'), `${community.street} · ${community.name}`)
   await page.locator('input[name="availability"]').fill('周末上午')
   await page.locator('input[name="username"]').fill(username)
   await page.locator('input[name="password"]').fill('short')
