@@ -3,9 +3,21 @@
 // their neutral form; an enterprise sees its job openings.
 import assert from 'node:assert/strict'
 import { chooseOption, loginAs, openPage, screenshot, toast, uiTest } from './helpers.js'
+import { apiAs } from './apiclient.js'
+
+/** The first demo NGO account whose organisation is verified (a suspended one publishes nothing). */
+async function verifiedNGO() {
+  for (let n = 1; n <= 20; n++) {
+    const ngo = await apiAs(`ngo${n}`)
+    const me = (await ngo('GET', '/me')).body
+    const p = await ngo('GET', `/providers/${me.provider_id}`)
+    if (p.status === 200 && p.body.verification === 'verified') return `ngo${n}`
+  }
+  throw new Error('no verified NGO among ngo1…ngo20')
+}
 
 uiTest('an NGO creates an offering and sees a field error for a bad capacity', { timeout: 120_000, allowHttpErrors: [400] }, async (page) => {
-  await loginAs(page, 'ngo1')
+  await loginAs(page, await verifiedNGO())
   await page.getByTestId('attention-card').first().waitFor()
   await screenshot(page, 'ngo-home')
   await page.getByTestId('nav-menu').getByText('我的服务').click()
