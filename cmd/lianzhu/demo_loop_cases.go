@@ -188,11 +188,9 @@ func (l *demoLoop) servable(ctx context.Context) (map[string][]domain.Offering, 
 	return out, nil
 }
 
-// referralView is what the demo reads of an API referral.
-type referralView struct {
-	ID         string               `json:"id"`
-	State      domain.ReferralState `json:"state"`
-	ProviderID string               `json:"provider_id"`
+// created is what the demo reads of a record the API made: its ID.
+type created struct {
+	ID string `json:"id"`
 }
 
 // referrals dispatches open needs to offerings that serve them and walks
@@ -224,7 +222,7 @@ func (l *demoLoop) referrals(ctx context.Context) error {
 		o := fit[l.rnd.IntN(len(fit))]
 		p := plans[next]
 		t := l.at(daysAgo(l.now, p.days, 9, next%50))
-		var r referralView
+		var r created
 		body := map[string]any{"need_id": n.ID, "target": "offering", "offering_id": o.ID, "units": 1, "note": "居民同意转介，已电话告知服务方"}
 		if !l.api.step(ctx, "dispatch", l.coordinator, "POST", "/api/v1/referrals", body, &r) {
 			continue // consent, do-not-contact, capacity: another need
@@ -239,7 +237,7 @@ func (l *demoLoop) referrals(ctx context.Context) error {
 
 // walk moves one dispatched referral to its planned state, a day or a week
 // between steps.
-func (l *demoLoop) walk(ctx context.Context, r referralView, providerID string, p referralPlan, t time.Time) {
+func (l *demoLoop) walk(ctx context.Context, r created, providerID string, p referralPlan, t time.Time) {
 	provider, coord := l.accounts[providerID], l.coordinator
 	path := "/api/v1/referrals/" + r.ID
 	move := func(who, action string, after time.Duration, body any) bool {
@@ -334,7 +332,7 @@ func (l *demoLoop) policyReferrals(ctx context.Context) error {
 			break
 		}
 		t := l.at(daysAgo(l.now, 40-2*made, 10, i%50))
-		var r referralView
+		var r created
 		body := map[string]any{"need_id": n.ID, "target": "policy", "policy_id": policies[made%len(policies)], "note": "协助居民准备申请材料"}
 		if !l.api.step(ctx, "policy dispatch", l.coordinator, "POST", "/api/v1/referrals", body, &r) {
 			continue
@@ -362,19 +360,12 @@ func (l *demoLoop) policyReferrals(ctx context.Context) error {
 	return nil
 }
 
-// taskView is what the demo reads of an API task.
-type taskView struct {
-	ID    string           `json:"id"`
-	State domain.TaskState `json:"status"`
-	Place string           `json:"place"`
-}
-
 // demoOpenTasks is how many volunteer tasks the board shows.
 const demoOpenTasks = 60
 
 // tasks posts volunteer tasks from open needs whose residents consented to
-// volunteers: most stay open on the board; some are claimed, visited,
-// completed with the resident's code, or cancelled.
+// volunteers: the first demoOpenTasks stay open on the board; the rest are
+// claimed, visited, or completed with the resident's code.
 func (l *demoLoop) tasks(ctx context.Context) error {
 	needs, err := l.openNeeds(ctx, 3000)
 	if err != nil {
@@ -385,8 +376,8 @@ func (l *demoLoop) tasks(ctx context.Context) error {
 		return err
 	}
 	type worked struct {
-		task  taskView
-		start time.Time // of the window; zero for a task left open
+		task  created
+		start time.Time // of the window
 	}
 	var posted []worked
 	const workedTasks = 24
@@ -410,7 +401,7 @@ func (l *demoLoop) tasks(ctx context.Context) error {
 			l.at(start.Add(-time.Duration(1+len(posted)%3) * 24 * time.Hour))
 		}
 		body := map[string]any{"need_id": n.ID, "window_start": start, "window_end": end, "note": ""}
-		var tv taskView
+		var tv created
 		if !l.api.step(ctx, "post task", l.coordinator, "POST", "/api/v1/tasks", body, &tv) {
 			continue
 		}
@@ -418,11 +409,8 @@ func (l *demoLoop) tasks(ctx context.Context) error {
 		posted = append(posted, worked{tv, start})
 	}
 	l.counts["tasks"] = len(posted)
-	for i, w := range posted {
-		if len(posted) < demoOpenTasks || i < demoOpenTasks || len(volunteers) == 0 {
-			continue
-		}
-		v := volunteers[i%len(volunteers)]
+	for i := demoOpenTasks; i < len(posted) && len(volunteers) > 0; i++ {
+		w, v := posted[i], volunteers[i%len(volunteers)]
 		path := "/api/v1/tasks/" + w.task.ID
 		l.at(w.start.Add(-2 * time.Hour))
 		if !l.api.step(ctx, "claim task", v, "POST", path+"/claim", nil, nil) {

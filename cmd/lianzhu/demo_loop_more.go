@@ -65,9 +65,7 @@ func (l *demoLoop) proposals(ctx context.Context) error {
 		l.at(l.now.Add(-2*24*time.Hour + time.Duration(i)*time.Minute))
 		switch {
 		case p.Target == domain.TargetJob && applied < 6:
-			var app struct {
-				ID string `json:"id"`
-			}
+			var app created
 			if l.api.step(ctx, "application", l.coordinator, "POST", "/api/v1/applications", map[string]any{"proposal_id": p.ID}, &app) {
 				l.used[p.NeedID] = true
 				applied++
@@ -156,9 +154,7 @@ func (l *demoLoop) supervision(ctx context.Context) error {
 		r := served[pid]
 		for j := range plan[i].upheld + plan[i].dismissed {
 			l.at(l.now.Add(-time.Duration(20-2*j) * 24 * time.Hour))
-			var c struct {
-				ID string `json:"id"`
-			}
+			var c created
 			body := map[string]any{"provider_id": pid, "referral_id": r.ID, "household_id": r.HouseholdID,
 				"source": domain.ComplaintByResident, "category": cats[(i+j)%len(cats)], "text": texts[(i+j)%len(texts)]}
 			if !l.api.step(ctx, "complaint", l.coordinator, "POST", "/api/v1/complaints", body, &c) {
