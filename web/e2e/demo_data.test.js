@@ -34,11 +34,11 @@ uiTest('the demo district has cases in every state', { timeout: 120_000 }, async
   assert.ok(complaints.some((c) => c.state === 'upheld'), 'no upheld complaint')
 
   const rated = referrals.find((r) => r.state === 'rated' && r.voucher_fen > 0)
-  if (rated) {
-    const v = await apiCall(page, 'GET', `/households/${rated.household_id}/vouchers`)
-    assert.equal(v.status, 200, JSON.stringify(v.body))
-    assert.ok(v.body.entries.length > 0, 'an empty voucher ledger for a household served with a voucher')
-  }
+  assert.ok(rated, 'no rated service paid with a service voucher')
+  const v = await apiCall(page, 'GET', `/households/${rated.household_id}/vouchers?year=${rated.voucher_year}`)
+  assert.equal(v.status, 200, JSON.stringify(v.body))
+  const spent = v.body.entries.filter((e) => e.kind === 'spend' && e.referral_id === rated.id)
+  assert.equal(spent.length, 1, `the ledger of ${rated.household_id} has no spend for ${rated.id}: ${JSON.stringify(v.body.entries)}`)
 
   const d = await apiCall(page, 'GET', '/dashboard')
   assert.equal(d.status, 200, JSON.stringify(d.body))
