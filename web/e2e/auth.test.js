@@ -141,13 +141,19 @@ uiTest('an unusable access token is refreshed once and the pair rotates', { allo
   await loginAs(page, 'admin')
   const before = await storedTokens(page)
   await page.evaluate(() => sessionStorage.setItem('lianzhu.access_token', 'not-a-valid-token'))
+  // Only the calls the reloaded page makes count: a /me the home page sent
+  // before the reload may still answer 200 after it started.
+  const afterReload = new Set()
+  let reloading = false
+  page.on('request', (req) => {
+    if (reloading && new URL(req.url()).pathname === '/api/v1/me') afterReload.add(req)
+  })
   const meCalls = []
   page.on('response', (res) => {
-    if (new URL(res.url()).pathname === '/api/v1/me') meCalls.push(res.status())
+    if (afterReload.has(res.request())) meCalls.push(res.status())
   })
-  const answered = page.waitForResponse(
-    (res) => new URL(res.url()).pathname === '/api/v1/me' && res.status() === 200,
-  )
+  const answered = page.waitForResponse((res) => afterReload.has(res.request()) && res.status() === 200)
+  reloading = true
   await page.reload()
   await answered
   await page.getByTestId('me-role').filter({ hasText: '管理员' }).waitFor()
