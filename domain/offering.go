@@ -80,6 +80,26 @@ func (p CapacityPeriod) Valid() bool {
 	return slices.Contains([]CapacityPeriod{CapacityPerDay, CapacityPerWeek, CapacityPerMonth, CapacityPerYear, CapacityOnce}, p)
 }
 
+// Start returns when the period containing t began, in China time: the day
+// at midnight, the week on Monday, the month on the 1st, the year on 1
+// January. A stock given once never renews: its start is the zero time.
+func (p CapacityPeriod) Start(t time.Time) time.Time {
+	c := t.In(ChinaZone())
+	day := time.Date(c.Year(), c.Month(), c.Day(), 0, 0, 0, 0, ChinaZone())
+	switch p {
+	case CapacityPerDay:
+		return day
+	case CapacityPerWeek:
+		return day.AddDate(0, 0, -((int(c.Weekday()) + 6) % 7))
+	case CapacityPerMonth:
+		return time.Date(c.Year(), c.Month(), 1, 0, 0, 0, 0, ChinaZone())
+	case CapacityPerYear:
+		return time.Date(c.Year(), 1, 1, 0, 0, 0, 0, ChinaZone())
+	default:
+		return time.Time{}
+	}
+}
+
 // OfferingStatus is whether an offering takes referrals.
 type OfferingStatus string
 

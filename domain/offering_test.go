@@ -94,3 +94,28 @@ func TestOfferingAvailable(t *testing.T) {
 		})
 	}
 }
+
+func TestCapacityPeriodStart(t *testing.T) {
+	cst := ChinaZone()
+	// Sunday 30 November 2026, 23:30 in China is still 15:30 UTC that day.
+	at := time.Date(2026, 11, 30, 15, 30, 0, 0, time.UTC).Add(-24 * time.Hour) // Sun 29 Nov 23:30 CST
+	for _, c := range []struct {
+		p    CapacityPeriod
+		want time.Time
+	}{
+		{CapacityPerDay, time.Date(2026, 11, 29, 0, 0, 0, 0, cst)},
+		{CapacityPerWeek, time.Date(2026, 11, 23, 0, 0, 0, 0, cst)}, // the Monday before
+		{CapacityPerMonth, time.Date(2026, 11, 1, 0, 0, 0, 0, cst)},
+		{CapacityPerYear, time.Date(2026, 1, 1, 0, 0, 0, 0, cst)},
+		{CapacityOnce, time.Time{}},
+	} {
+		if got := c.p.Start(at); !got.Equal(c.want) {
+			t.Errorf("%s.Start(%v) = %v, want %v", c.p, at, got, c.want)
+		}
+	}
+	// A Monday starts its own week; midnight UTC is already 08:00 in China.
+	monday := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	if got := CapacityPerWeek.Start(monday); !got.Equal(time.Date(2026, 11, 30, 0, 0, 0, 0, cst)) {
+		t.Errorf("week of Monday: %v", got)
+	}
+}

@@ -95,9 +95,13 @@ func newEnvOn(t *testing.T, mongoURI, url, key string, opts ...envOption) *env {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	clk := &clock{t: time.Now().UTC()}
+	ferretPG := "" // the embedded server's, as lianzhu serve runs it
+	if mongoURI == testenv.MongoURI(t) {
+		ferretPG = testenv.FerretDBPostgres(t)
+	}
 	db, err := store.Open(ctx, mongoURI, testenv.DBName(t), store.Options{
 		Now: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ServerSelectionTimeout: 2 * time.Second,
-		PII: testPII(t),
+		PII: testPII(t), FerretDBPostgres: ferretPG,
 	})
 	if err != nil {
 		t.Fatal(err)

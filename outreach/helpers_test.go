@@ -59,7 +59,8 @@ func newFixture(t testing.TB) *fixture {
 	}
 	clk := &clock{t: testNow}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := store.Open(ctx, testenv.MongoURI(t), testenv.DBName(t), store.Options{Now: clk.Now, PII: pii, Logger: quiet})
+	db, err := store.Open(ctx, testenv.MongoURI(t), testenv.DBName(t), store.Options{Now: clk.Now, PII: pii, Logger: quiet,
+		FerretDBPostgres: testenv.FerretDBPostgres(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func forEachAppTarget(t *testing.T, fn func(t *testing.T, fx *appFx)) {
 	for _, tg := range testenv.MongoTargets(t) {
 		t.Run(tg.Name, func(t *testing.T) {
 			clk := &taskClock{t: time.Date(2025, 6, 14, 8, 0, 0, 0, time.UTC)}
-			fx := &appFx{db: openPatient(t, tg.URI, clk.Now), clk: clk}
+			fx := &appFx{db: openPatient(t, tg, clk.Now), clk: clk}
 			ctx := t.Context()
 			fx.household = fx.newHousehold(t, "61990119800101002", "61990120150101003")
 			fx.enterprise = domain.Provider{Kind: domain.ProviderEnterprise, Name: "碑林家政服务有限公司", ContactPhone: "13800003333",

@@ -57,6 +57,7 @@ type Embedded struct {
 	ferretDone  chan struct{}
 	uri         string
 	ferretAddr  string
+	pgPort      int
 	closeCalled bool
 }
 
@@ -115,6 +116,7 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (_ *Embedded, err 
 	if e.pg, port, err = pg.start(ctx, e.log); err != nil {
 		return nil, err
 	}
+	e.pgPort = port
 	if err := e.startFerretDB(ctx, port); err != nil {
 		return nil, err
 	}
@@ -124,6 +126,10 @@ func StartEmbedded(ctx context.Context, opts EmbeddedOptions) (_ *Embedded, err 
 
 // URI returns the mongodb:// URI of the embedded FerretDB.
 func (e *Embedded) URI() string { return e.uri }
+
+// PostgresURL returns the URL of the PostgreSQL database under FerretDB, for
+// Options.FerretDBPostgres.
+func (e *Embedded) PostgresURL() string { return pgURL(e.pgPort, ferretDBName) }
 
 // Close stops FerretDB, then PostgreSQL (fast shutdown: open sessions are
 // ended, data is checkpointed), waits for both and releases the data folder.
@@ -164,7 +170,10 @@ func (e *Embedded) startFerretDB(ctx context.Context, pgPort int) error {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{TCP: e.ferretAddr},
 		Handler:  "postgresql",
-		PostgreSQLURL: fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable",
+		// Custom plans let PostgreSQL see the field name of FerretDB's
+		// `_jsonb -> $1 @> $2` filters, so the equality indexes serve them
+		// (ferretdb_pg.go); a generic plan would scan the table.
+		PostgreSQLURL: fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable&plan_cache_mode=force_custom_plan",
 			pgSuperuser, pgPort, ferretDBName),
 		// FerretDB logs every connection at info level.
 		Logger: slog.New(ferretLogFilter{e.log.Handler()}).With("component", "ferretdb"),

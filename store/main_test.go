@@ -19,13 +19,13 @@ func forEachTarget(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	for _, tg := range testenv.MongoTargets(t) {
 		t.Run(tg.Name, func(t *testing.T) {
-			fn(t, mustOpen(t, tg.URI, nil))
+			fn(t, mustOpen(t, tg, nil))
 		})
 	}
 }
 
 // mustOpen opens a store on its own database, closed when the test ends.
-func mustOpen(tb testing.TB, uri string, now func() time.Time) *store.DB {
+func mustOpen(tb testing.TB, tg testenv.Target, now func() time.Time) *store.DB {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -33,7 +33,7 @@ func mustOpen(tb testing.TB, uri string, now func() time.Time) *store.DB {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, err := store.Open(ctx, uri, testenv.DBName(tb), store.Options{Now: now, PII: pii, Logger: quietLogger()})
+	db, err := store.Open(ctx, tg.URI, testenv.DBName(tb), store.Options{Now: now, PII: pii, Logger: quietLogger(), FerretDBPostgres: tg.FerretDBPostgres})
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}

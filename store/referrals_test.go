@@ -33,7 +33,7 @@ func forEachReferralTarget(t *testing.T, fn func(t *testing.T, fx *refFx)) {
 	for _, tg := range testenv.MongoTargets(t) {
 		t.Run(tg.Name, func(t *testing.T) {
 			clk := &taskClock{t: time.Date(2025, 6, 14, 8, 0, 0, 0, time.UTC)}
-			fx := &refFx{db: openPatient(t, tg.URI, clk.Now), clk: clk}
+			fx := &refFx{db: openPatient(t, tg, clk.Now), clk: clk}
 			ctx := t.Context()
 			h := household(taskPlace, idNumber(t, "61990119500101002"))
 			h.Assistance = []domain.AssistanceStatus{{Kind: domain.AssistDibao, DecidedOn: clk.Now().AddDate(-1, 0, 0)}}
@@ -447,6 +447,68 @@ func TestVoucherTotalsAndLeft(t *testing.T) {
 		}
 		if b, _ := fx.db.VoucherBalanceWithin(ctx, "610103001000", 2025); b != (domain.VoucherBalance{}) {
 			t.Fatalf("another street %+v", b)
+		}
+	})
+}
+
+// TestReferralCapacityRenews: capacity is per period (here a month). A
+// completed service uses its place in the month it ended; one still in
+// service uses a place every month. When the month turns over the sweeper
+// gives back the places of services that ended before it, once.
+func TestReferralCapacityRenews(t *testing.T) {
+	forEachReferralTarget(t, func(t *testing.T, fx *refFx) {
+		ctx := t.Context()
+		done := fx.referralFor(fx.need.ID)
+		fx.create(t, &done, true)
+		fx.move(t, done.ID, domain.ReferralMove{To: domain.ReferralAccepted})
+		fx.move(t, done.ID, domain.ReferralMove{To: domain.ReferralInService})
+		rec := domain.ServiceRecord{ReferralID: done.ID, HouseholdID: done.HouseholdID, MemberID: "m1", ProviderID: fx.provider.ID,
+			OfferingID: fx.offering.ID, Item: "bathing", Date: fx.clk.Now(), Minutes: 60, Units: 1, WhatWasDone: "上门助浴",
+			Worker: "王护工", RecordedBy: "ngo"}
+		if _, err := fx.db.AddServiceRecord(ctx, &rec); err != nil {
+			t.Fatal(err)
+		}
+		fx.move(t, done.ID, domain.ReferralMove{To: domain.ReferralCompleted,
+			Proof: &domain.Proof{Method: domain.ProofByCallback, At: fx.clk.Now(), RecordedBy: "coordinator", RecorderRole: domain.RoleCoordinator,
+				Note: "居民确认已洗浴"}})
+
+		ongoing := fx.referralFor(fx.newNeed(t).ID)
+		fx.create(t, &ongoing, true)
+		fx.move(t, ongoing.ID, domain.ReferralMove{To: domain.ReferralAccepted})
+		if fx.left(t) != 1 {
+			t.Fatalf("June: left %d, want 1 (one completed, one accepted)", fx.left(t))
+		}
+		// A sweep within the month changes nothing.
+		if s, err := fx.db.SweepReferrals(ctx, seed.Catalogue()); err != nil || s.Capacity != 0 || fx.left(t) != 1 {
+			t.Fatalf("sweep in June: %+v, %v, left %d", s, err, fx.left(t))
+		}
+
+		fx.clk.t = time.Date(2025, 7, 1, 0, 30, 0, 0, domain.ChinaZone()) // July in China, still June 30 in UTC
+		if s, err := fx.db.SweepReferrals(ctx, seed.Catalogue()); err != nil || s.Capacity != 1 {
+			t.Fatalf("sweep in July: %+v, %v", s, err)
+		}
+		if fx.left(t) != 2 {
+			t.Fatalf("July: left %d, want 2 (the completed service's place renewed, the ongoing one still held)", fx.left(t))
+		}
+		if s, err := fx.db.SweepReferrals(ctx, seed.Catalogue()); err != nil || s.Capacity != 0 || fx.left(t) != 2 {
+			t.Fatalf("second sweep in July: %+v, %v, left %d", s, err, fx.left(t))
+		}
+		// Rating the June service later does not take a July place.
+		fx.move(t, done.ID, domain.ReferralMove{To: domain.ReferralRated, Rating: &domain.Rating{Stars: 5, At: fx.clk.Now(), RecordedBy: "c"}})
+		if fx.left(t) != 2 {
+			t.Fatalf("after rating the June service: left %d", fx.left(t))
+		}
+		// Two new acceptances fill July; a third finds no place.
+		for i := range 3 {
+			r := fx.referralFor(fx.newNeed(t).ID)
+			fx.create(t, &r, true)
+			_, err := fx.db.MoveReferral(ctx, r.ID, domain.ReferralMove{To: domain.ReferralAccepted, By: "ngo", At: fx.clk.Now()}, nil)
+			if want := i < 2; (err == nil) != want {
+				t.Fatalf("July acceptance %d: %v", i, err)
+			}
+		}
+		if fx.left(t) != 0 {
+			t.Fatalf("July full: left %d", fx.left(t))
 		}
 	})
 }

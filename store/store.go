@@ -32,6 +32,11 @@ type Options struct {
 	// ServerSelectionTimeout bounds how long an operation waits for a server
 	// that is down before failing with EUNAVAILABLE.
 	ServerSelectionTimeout time.Duration
+	// FerretDBPostgres, when the server is FerretDB on PostgreSQL, is the
+	// PostgreSQL URL under it: Open then adds the GIN indexes that let
+	// FerretDB's equality filters use an index (ferretdb_pg.go). Empty
+	// leaves FerretDB's tables as FerretDB made them.
+	FerretDBPostgres string
 }
 
 // DB is a connection to the database. Against FerretDB every write goes over
@@ -99,6 +104,12 @@ func Open(ctx context.Context, uri, dbName string, opts Options) (*DB, error) {
 	if err := db.ensureIndexes(ctx); err != nil {
 		_ = db.Close(context.Background())
 		return nil, err
+	}
+	if ferret && opts.FerretDBPostgres != "" {
+		if err := indexEqualities(ctx, opts.FerretDBPostgres, dbName, opts.Logger); err != nil {
+			_ = db.Close(context.Background())
+			return nil, err
+		}
 	}
 	return db, nil
 }

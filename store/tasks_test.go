@@ -52,7 +52,7 @@ func forEachTaskTarget(t *testing.T, fn func(t *testing.T, fx *taskFx)) {
 	for _, tg := range testenv.MongoTargets(t) {
 		t.Run(tg.Name, func(t *testing.T) {
 			clk := &taskClock{t: time.Date(2025, 6, 14, 8, 0, 0, 0, time.UTC)}
-			fx := &taskFx{db: openPatient(t, tg.URI, clk.Now), clk: clk}
+			fx := &taskFx{db: openPatient(t, tg, clk.Now), clk: clk}
 			fx.household = fx.newHousehold(t, "61990119500101002", true, false)
 			fx.need = fx.newNeed(t, fx.household.ID)
 			fx.volunteer = fx.newVolunteer(t, "张志愿", domain.VerificationVerified)
@@ -66,14 +66,14 @@ func forEachTaskTarget(t *testing.T, fn func(t *testing.T, fx *taskFx)) {
 // connection (and a burst of reads on the pool); on a two-CPU machine under
 // -race, beside other test binaries, the last ones wait longer than the
 // default five seconds.
-func openPatient(tb testing.TB, uri string, now func() time.Time) *store.DB {
+func openPatient(tb testing.TB, tg testenv.Target, now func() time.Time) *store.DB {
 	tb.Helper()
 	pii, err := store.NewPII([]byte("0123456789abcdef0123456789abcdef"), "test-id-hash-key-test-id-hash-key!")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, err := store.Open(tb.Context(), uri, testenv.DBName(tb), store.Options{Now: now, PII: pii, Logger: quietLogger(),
-		ServerSelectionTimeout: time.Minute})
+	db, err := store.Open(tb.Context(), tg.URI, testenv.DBName(tb), store.Options{Now: now, PII: pii, Logger: quietLogger(),
+		ServerSelectionTimeout: time.Minute, FerretDBPostgres: tg.FerretDBPostgres})
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}

@@ -25,10 +25,13 @@ const envPrefix = "LIANZHU_"
 
 // Config is the whole configuration, parsed once from the environment.
 type Config struct {
-	Addr         string
-	DataDir      string
-	MongoURI     string
-	MongoDB      string
+	Addr     string
+	DataDir  string
+	MongoURI string
+	MongoDB  string
+	// FerretDBPG is the PostgreSQL under an external FerretDB, for the
+	// equality indexes (store/ferretdb_pg.go); the embedded one is known.
+	FerretDBPG   string
 	MeiliURL     string
 	MeiliKey     string
 	MeiliPrefix  string // index names' prefix, so environments can share a Meilisearch
@@ -59,7 +62,7 @@ type setting struct {
 
 var settings = []setting{
 	{"ADDR", false}, {"DATA_DIR", false},
-	{"MONGODB_URI", true}, {"MONGODB_DB", false},
+	{"MONGODB_URI", true}, {"MONGODB_DB", false}, {"FERRETDB_POSTGRES_URL", true},
 	{"MEILI_URL", false}, {"MEILI_KEY", true}, {"MEILI_INDEX_PREFIX", false}, {"MEILI_BIN", false}, {"PG_BIN", false},
 	{"JWT_SECRET", true}, {"PII_KEY", true}, {"ID_HASH_KEY", true},
 	{"DEMO", false}, {"DEMO_PASSWORD", true}, {"LOG_LEVEL", false},
@@ -134,6 +137,7 @@ func loadConfig(environ []string, readFile func(string) ([]byte, error), root st
 	c.DataDir = or(get("DATA_DIR"), "./data")
 	c.MongoURI = get("MONGODB_URI")
 	c.MongoDB = or(get("MONGODB_DB"), "lianzhu")
+	c.FerretDBPG = get("FERRETDB_POSTGRES_URL")
 	c.MeiliURL = get("MEILI_URL")
 	c.MeiliKey = get("MEILI_KEY")
 	c.MeiliPrefix = or(get("MEILI_INDEX_PREFIX"), "lianzhu_")
@@ -157,6 +161,13 @@ func loadConfig(environ []string, readFile func(string) ([]byte, error), root st
 	}
 	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
 		bad.problems = append(bad.problems, "LIANZHU_MONGODB_URI: must start with mongodb:// or mongodb+srv://")
+	}
+	if c.FerretDBPG != "" {
+		if c.MongoURI == "" {
+			bad.problems = append(bad.problems, "LIANZHU_FERRETDB_POSTGRES_URL: only meaningful with LIANZHU_MONGODB_URI pointing at a FerretDB (the embedded one is known)")
+		} else if !strings.HasPrefix(c.FerretDBPG, "postgres://") && !strings.HasPrefix(c.FerretDBPG, "postgresql://") {
+			bad.problems = append(bad.problems, "LIANZHU_FERRETDB_POSTGRES_URL: must start with postgres:// or postgresql://")
+		}
 	}
 	if c.MeiliURL != "" {
 		if u, err := url.Parse(c.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -319,12 +330,17 @@ func (c *Config) logAttrs() []any {
 	if c.MongoURI != "" {
 		mongo = store.RedactURI(c.MongoURI)
 	}
+	ferretPG := "(none)"
+	if c.FerretDBPG != "" {
+		ferretPG = store.RedactURI(c.FerretDBPG)
+	}
 	meili := "(embedded Meilisearch)"
 	if c.MeiliURL != "" {
 		meili = c.MeiliURL
 	}
 	return []any{
 		"addr", c.Addr, "data_dir", c.DataDir, "embedded", c.Embedded, "mongodb", mongo, "mongodb_db", c.MongoDB,
+		"ferretdb_postgres", ferretPG,
 		"meilisearch", meili, "meili_index_prefix", c.MeiliPrefix, "meili_key", mask("MEILI_KEY", c.MeiliKey), "jwt_secret", mask("JWT_SECRET", c.JWTSecret),
 		"pii_key", mask("PII_KEY", string(c.PIIKey)), "id_hash_key", mask("ID_HASH_KEY", c.IDHashKey),
 		"demo", c.Demo, "log_level", c.LogLevel.String(),

@@ -75,6 +75,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{"key and key file", append(production(), "LIANZHU_JWT_SECRET_FILE=/run/secrets/jwt"), "LIANZHU_JWT_SECRET and LIANZHU_JWT_SECRET_FILE are both set"},
 		{"unreadable file", []string{"LIANZHU_PII_KEY_FILE=/nope"}, "LIANZHU_PII_KEY_FILE: cannot read /nope"},
 		{"bad db name", []string{"LIANZHU_MONGODB_DB=a.b"}, "LIANZHU_MONGODB_DB"},
+		{"ferretdb postgres in default mode", []string{"LIANZHU_FERRETDB_POSTGRES_URL=postgres://pg/ferretdb"}, "LIANZHU_FERRETDB_POSTGRES_URL: only meaningful with LIANZHU_MONGODB_URI"},
+		{"ferretdb postgres not a postgres url", append(production(), "LIANZHU_FERRETDB_POSTGRES_URL=mongodb://x"), "LIANZHU_FERRETDB_POSTGRES_URL: must start with postgres://"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

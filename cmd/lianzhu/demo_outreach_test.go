@@ -25,7 +25,8 @@ func TestDemoOutreach(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := store.Open(ctx, testenv.MongoURI(t), testenv.DBName(t), store.Options{PII: pii, Logger: quiet})
+	db, err := store.Open(ctx, testenv.MongoURI(t), testenv.DBName(t), store.Options{PII: pii, Logger: quiet,
+		FerretDBPostgres: testenv.FerretDBPostgres(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,8 @@ func BenchmarkImportHouseholds10k(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		ctx := context.Background()
-		db, err := store.Open(ctx, testenv.MongoURI(b), testenv.DBName(b), store.Options{Logger: log, PII: pii})
+		db, err := store.Open(ctx, testenv.MongoURI(b), testenv.DBName(b), store.Options{Logger: log, PII: pii,
+			FerretDBPostgres: testenv.FerretDBPostgres(b)})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -101,6 +101,7 @@ func startBackends(ctx context.Context, cfg *Config, log *slog.Logger) (_ *backe
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	mongoURI, meiliURL := cfg.MongoURI, cfg.MeiliURL
+	ferretPG := cfg.FerretDBPG
 	if cfg.Embedded {
 		if err := os.MkdirAll(dataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("create data dir: %w", err)
@@ -115,6 +116,7 @@ func startBackends(ctx context.Context, cfg *Config, log *slog.Logger) (_ *backe
 		}
 		b.cleanups = append(b.cleanups, emb.Close)
 		mongoURI = emb.URI()
+		ferretPG = emb.PostgresURL()
 		log.Info("starting embedded Meilisearch")
 		ms, err := search.StartLocal(ctx, search.LocalOptions{DataDir: filepath.Join(dataDir, "meili"), Bin: cfg.MeiliBin, MasterKey: cfg.MeiliKey, Logger: log})
 		if err != nil {
@@ -129,7 +131,7 @@ func startBackends(ctx context.Context, cfg *Config, log *slog.Logger) (_ *backe
 	if err != nil {
 		return nil, err
 	}
-	b.db, err = store.Open(ctx, mongoURI, cfg.MongoDB, store.Options{Logger: log, PII: pii})
+	b.db, err = store.Open(ctx, mongoURI, cfg.MongoDB, store.Options{Logger: log, PII: pii, FerretDBPostgres: ferretPG})
 	if err != nil {
 		return nil, err
 	}

@@ -75,12 +75,22 @@ type Target struct {
 	// FerretDB is set for the embedded server, where writes must go over a
 	// single connection to be atomic (ARCHITECTURE.md).
 	FerretDB bool
+	// FerretDBPostgres is the PostgreSQL under the embedded FerretDB, for
+	// store.Options.FerretDBPostgres; empty for MongoDB.
+	FerretDBPostgres string
 }
 
 // MongoURI returns the URI of the embedded FerretDB, starting it on first use.
 func MongoURI(tb testing.TB) string {
 	tb.Helper()
 	return get(tb).embedded(tb).URI()
+}
+
+// FerretDBPostgres returns the URL of the PostgreSQL database under the
+// embedded FerretDB (store.Options.FerretDBPostgres), starting it on first use.
+func FerretDBPostgres(tb testing.TB) string {
+	tb.Helper()
+	return get(tb).embedded(tb).PostgresURL()
 }
 
 // MongoTargets returns the embedded FerretDB and, if LIANZHU_TEST_MONGODB_URI
@@ -91,7 +101,7 @@ func MongoURI(tb testing.TB) string {
 //	}
 func MongoTargets(tb testing.TB) []Target {
 	tb.Helper()
-	targets := []Target{{Name: "ferretdb", URI: MongoURI(tb), FerretDB: true}}
+	targets := []Target{{Name: "ferretdb", URI: MongoURI(tb), FerretDB: true, FerretDBPostgres: FerretDBPostgres(tb)}}
 	if uri := os.Getenv(EnvMongoURI); uri != "" {
 		targets = append(targets, Target{Name: "mongodb", URI: uri})
 	}
