@@ -54,14 +54,17 @@ type JobOpening struct {
 	// Training describes training given on hiring; empty when none.
 	Training string `json:"training,omitempty"`
 	// WageMinFen and WageMaxFen bound the monthly wage.
-	WageMinFen Fen       `json:"wage_min_fen"`
-	WageMaxFen Fen       `json:"wage_max_fen"`
-	Place      string    `json:"place"`
-	Openings   int       `json:"openings"`
-	Status     JobStatus `json:"status"`
-	CreatedAt  time.Time `json:"created_at,omitzero"`
-	UpdatedAt  time.Time `json:"updated_at,omitzero"`
-	Version    int64     `json:"version"`
+	WageMinFen Fen    `json:"wage_min_fen"`
+	WageMaxFen Fen    `json:"wage_max_fen"`
+	Place      string `json:"place"`
+	Openings   int    `json:"openings"`
+	// Hired is how many openings hires through Lianzhu have filled (read
+	// only: the store keeps it).
+	Hired     int       `json:"hired"`
+	Status    JobStatus `json:"status"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	Version   int64     `json:"version"`
 }
 
 // Bounds that catch typing slips: a week has 168 hours but no job asks for

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -371,5 +372,62 @@ func TestApplicationConcurrentDecisions(t *testing.T) {
 	v := e.do("GET", "/api/v1/applications/"+id, e.street, nil).json(t)
 	if len(v["history"].([]any)) != 2 {
 		t.Fatalf("one decision recorded: %v", v["history"])
+	}
+}
+
+// TestHiresFillOpenings: five applications to a job of two openings hired
+// at once over HTTP — two 200, three 409 "岗位已招满"; the job answers
+// hired 2 and filled; reopening it needs more openings than hires (a field
+// error names openings); with three it opens again and takes a third hire.
+func TestHiresFillOpenings(t *testing.T) {
+	e := newAppEnv(t)
+	var ids []string
+	for i := range 5 {
+		h := e.newHousehold(t, fmt.Sprintf("61990119800101%03d", 101+2*i))
+		r := e.do("POST", "/api/v1/applications", e.street, map[string]any{"job_id": e.jobID, "household_id": h.ID, "member_id": "m1"})
+		if r.status != 201 {
+			t.Fatalf("apply %d: %d %s", i, r.status, r.body)
+		}
+		ids = append(ids, r.json(t)["id"].(string))
+	}
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			r := e.do("POST", "/api/v1/applications/"+id+"/hire", e.ent1, map[string]any{"wage_fen": 230000})
+			mu.Lock()
+			codes[r.status]++
+			mu.Unlock()
+			if r.status == 409 && !strings.Contains(string(r.body), "岗位已招满") {
+				t.Errorf("409 without the reason: %s", r.body)
+			}
+		})
+	}
+	wg.Wait()
+	if codes[200] != 2 || codes[409] != 3 {
+		t.Fatalf("statuses: %v", codes)
+	}
+	job := e.do("GET", "/api/v1/jobs/"+e.jobID, e.ent1, nil).json(t)
+	if job["hired"] != float64(2) || job["status"] != "filled" {
+		t.Fatalf("job after the hires: hired %v, status %v", job["hired"], job["status"])
+	}
+	job["status"] = "open"
+	if r := e.do("PUT", "/api/v1/jobs/"+e.jobID, e.ent1, job); r.status != 400 || !slices.Contains(r.fields(t), "openings") {
+		t.Fatalf("reopen without more openings: %d %s", r.status, r.body)
+	}
+	job["openings"] = 3
+	r := e.do("PUT", "/api/v1/jobs/"+e.jobID, e.ent1, job)
+	if r.status != 200 || r.json(t)["hired"] != float64(2) {
+		t.Fatalf("reopen with three openings: %d %s", r.status, r.body)
+	}
+	hired := 0
+	for _, id := range ids {
+		if r := e.do("POST", "/api/v1/applications/"+id+"/hire", e.ent1, nil); r.status == 200 {
+			hired++
+		}
+	}
+	if job := e.do("GET", "/api/v1/jobs/"+e.jobID, e.ent1, nil).json(t); hired != 1 || job["hired"] != float64(3) || job["status"] != "filled" {
+		t.Fatalf("third hire: %d hired now, job %v %v", hired, job["hired"], job["status"])
 	}
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -296,13 +297,17 @@ func (h *supplyHandlers) updateJob(c *fiber.Ctx) error {
 		return domain.Invalid("enterprise_id", "immutable", "用人单位不能修改 / the employer cannot change")
 	}
 	version := in.Version
-	in.ID, in.EnterpriseID, in.CreatedAt, in.Version = old.ID, old.EnterpriseID, old.CreatedAt, old.Version
+	in.ID, in.EnterpriseID, in.CreatedAt, in.Version, in.Hired = old.ID, old.EnterpriseID, old.CreatedAt, old.Version, old.Hired
 	tree, err := h.placesTree(c)
 	if err != nil {
 		return err
 	}
 	if err := in.Validate(tree, h.catalogue, h.now()); err != nil {
 		return err
+	}
+	if in.Status == domain.JobOpen && in.Openings <= old.Hired {
+		return domain.Invalid("openings", "hired", fmt.Sprintf("已录用%d人，继续招聘须多于%d个岗位 / %d hired already: an open job needs more openings",
+			old.Hired, old.Hired, old.Hired))
 	}
 	if err := h.store.UpdateJob(c.UserContext(), &in, version); err != nil {
 		return err

@@ -38,6 +38,9 @@ func (db *DB) SyncApplication(ctx context.Context, id string) error {
 	if err := db.followApplicationNeed(ctx, a); err != nil {
 		return err
 	}
+	if err := db.followOpening(ctx, a); err != nil {
+		return err
+	}
 	if a.State == domain.ApplicationHired {
 		if err := db.recordHire(ctx, a); err != nil {
 			return err
@@ -167,8 +170,10 @@ func (db *DB) recordHire(ctx context.Context, a Application) error {
 
 // SweepApplications is the applications' reconciler, run at start and then
 // every minute: it syncs every application a crash left unsynced between
-// its own update and what follows it, and counts them. One that cannot be
-// synced does not hold up the others.
+// its own update and what follows it, then makes every job's hires agree
+// with its hired applications (repairOpenings); it counts the applications
+// synced and the jobs corrected. One that cannot be synced does not hold up
+// the others.
 func (db *DB) SweepApplications(ctx context.Context) (int, error) {
 	unsynced, err := findDocs[applicationDoc](ctx, db.r.Collection(colApplications), "unsynced applications",
 		bson.D{{Key: "synced", Value: false}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
@@ -184,7 +189,9 @@ func (db *DB) SweepApplications(ctx context.Context) (int, error) {
 		}
 		n++
 	}
-	return n, errors.Join(errs...)
+	fixed, err := db.repairOpenings(ctx)
+	errs = append(errs, err)
+	return n + fixed, errors.Join(errs...)
 }
 
 // Candidate is a standing job proposal with what its view needs.

@@ -246,15 +246,27 @@ func (db *DB) MoveApplication(ctx context.Context, a Application, m ApplicationM
 	if err != nil {
 		return Application{}, fmt.Errorf("store: move application: %w", err)
 	}
+	if m.To == domain.ApplicationHired {
+		// The opening first: of concurrent hires beyond the openings, the
+		// ones that find none fail here with nothing written.
+		if err := db.takeOpening(ctx, a.JobID, a.ID); err != nil {
+			return Application{}, err
+		}
+	}
 	res, err := db.w.Collection(colApplications).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: a.ID}, {Key: "state", Value: string(from)}, {Key: "version", Value: version}},
 		bson.D{{Key: "$set", Value: set}})
-	if err != nil {
-		return Application{}, translate("move application", err)
-	}
-	if res.MatchedCount == 0 {
-		return Application{}, db.missingOr(ctx, colApplications, "move application", a.ID,
+	if err == nil && res.MatchedCount == 0 {
+		err = db.missingOr(ctx, colApplications, "move application", a.ID,
 			domain.Errorf(domain.ECONFLICT, "申请已被他人处理，请刷新 / someone else changed the application first"))
+	} else {
+		err = translate("move application", err)
+	}
+	if err != nil {
+		if m.To == domain.ApplicationHired {
+			db.returnOpeningUnlessHired(ctx, a.ID)
+		}
+		return Application{}, err
 	}
 	return a, nil
 }

@@ -14,3 +14,10 @@ func (db *DB) MarkApplicationUnsynced(ctx context.Context, id string) error {
 		bson.D{{Key: "$set", Value: bson.D{{Key: "synced", Value: false}}}})
 	return err
 }
+
+// TakeOpeningForTest takes an opening of the job for an application, as a
+// hire does before it moves the application — the state a crash between
+// the two writes leaves.
+func (db *DB) TakeOpeningForTest(ctx context.Context, jobID, applicationID string) error {
+	return db.takeOpening(ctx, jobID, applicationID)
+}

@@ -27,9 +27,12 @@ type jobDoc struct {
 	Community    string                 `bson:"community"`
 	Openings     int                    `bson:"openings"`
 	Status       string                 `bson:"status"`
-	CreatedAt    time.Time              `bson:"created_at"`
-	UpdatedAt    time.Time              `bson:"updated_at"`
-	Version      int64                  `bson:"version"`
+	// Hires are the hired applications filling openings (job_openings.go);
+	// jobToDoc never sets them, so an edit leaves them as they are.
+	Hires     []jobHire `bson:"hires,omitempty"`
+	CreatedAt time.Time `bson:"created_at"`
+	UpdatedAt time.Time `bson:"updated_at"`
+	Version   int64     `bson:"version"`
 	// Indexed is false until Meilisearch holds this version (outbox.go).
 	Indexed bool `bson:"indexed"`
 }
@@ -46,7 +49,7 @@ func jobToDoc(j domain.JobOpening) jobDoc {
 func (d jobDoc) job() domain.JobOpening {
 	return domain.JobOpening{ID: d.ID, EnterpriseID: d.EnterpriseID, Title: d.Title, KindOfWork: d.KindOfWork,
 		Item: d.Item, Requirements: d.Requirements, Training: d.Training, WageMinFen: d.WageMinFen,
-		WageMaxFen: d.WageMaxFen, Place: d.Place, Openings: d.Openings, Status: domain.JobStatus(d.Status),
+		WageMaxFen: d.WageMaxFen, Place: d.Place, Openings: d.Openings, Hired: len(d.Hires), Status: domain.JobStatus(d.Status),
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version}
 }
 

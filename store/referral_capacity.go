@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"lianzhu/domain"
@@ -86,37 +87,52 @@ const capacityRetries = 100
 var capacityFields = bson.D{{Key: "period", Value: 1}, {Key: "capacity", Value: 1}, {Key: "left", Value: 1},
 	{Key: "holders", Value: 1}, {Key: "version", Value: 1}}
 
-var capacityProjection = options.FindOne().SetProjection(capacityFields)
-
 // rewriteHolders reads the offering's holders, lets change rewrite them
 // (false: nothing to write) and writes them with Left in one update guarded
 // by the version read, retrying a lost race. Holders of past periods are
 // dropped on the way.
 func (db *DB) rewriteHolders(ctx context.Context, offeringID string, change func(d *capacityDoc) (bool, error)) error {
-	col := db.w.Collection(colOfferings)
+	return rewriteGuarded(ctx, db.w.Collection(colOfferings), offeringID, capacityFields, "offering capacity",
+		func(d *capacityDoc) int64 { return d.Version },
+		func(d *capacityDoc) (bson.D, error) {
+			write, err := change(d)
+			if err != nil || !write {
+				return nil, err
+			}
+			now := db.now()
+			d.dropPast(now)
+			return bson.D{{Key: "holders", Value: d.Holders}, {Key: "left", Value: d.left(now)}, {Key: "updated_at", Value: now.UTC()},
+				{Key: "indexed", Value: false}}, nil
+		},
+		domain.Errorf(domain.ECONFLICT, "服务名额正被频繁变动，请重试 / the offering is busy, try again"))
+}
+
+// rewriteGuarded reads the fields of document id that a rewrite needs,
+// lets change compute what to $set (nil: nothing to write) and writes it
+// with the version incremented, in one update guarded by the version read;
+// a lost race (another rewrite came first) reads again, up to
+// capacityRetries times, then answers busy.
+func rewriteGuarded[T any](ctx context.Context, col *mongo.Collection, id string, fields bson.D, what string,
+	version func(*T) int64, change func(*T) (bson.D, error), busy error) error {
 	for range capacityRetries {
-		var d capacityDoc
-		if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: offeringID}}, capacityProjection).Decode(&d); err != nil {
-			return translate("read offering capacity", err)
+		var d T
+		if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(fields)).Decode(&d); err != nil {
+			return translate("read "+what, err)
 		}
-		write, err := change(&d)
-		if err != nil || !write {
+		set, err := change(&d)
+		if err != nil || set == nil {
 			return err
 		}
-		now := db.now()
-		d.dropPast(now)
-		res, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: offeringID}, {Key: "version", Value: d.Version}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "holders", Value: d.Holders},
-				{Key: "left", Value: d.left(now)}, {Key: "updated_at", Value: now.UTC()},
-				{Key: "indexed", Value: false}}}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
+		res, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version(&d)}},
+			bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
 		if err != nil {
-			return translate("write offering capacity", err)
+			return translate("write "+what, err)
 		}
 		if res.MatchedCount == 1 {
 			return nil
 		}
 	}
-	return domain.Errorf(domain.ECONFLICT, "服务名额正被频繁变动，请重试 / the offering is busy, try again")
+	return busy
 }
 
 // noCapacity is the answer when every place is taken.
