@@ -68,6 +68,25 @@ func (r DismissReason) Valid() bool {
 		DismissAlreadyAssisted, DismissMovedAway, DismissOther}, r)
 }
 
+// NameZh is the reason's Chinese name, as the household timeline shows it.
+func (r DismissReason) NameZh() string {
+	switch r {
+	case DismissNoHardship:
+		return "核实后无困难"
+	case DismissDuplicate:
+		return "重复预警"
+	case DismissWrongMatch:
+		return "信号匹配错人"
+	case DismissAlreadyAssisted:
+		return "已在帮扶中"
+	case DismissMovedAway:
+		return "已迁出辖区"
+	case DismissOther:
+		return "其他"
+	}
+	return string(r)
+}
+
 // Warning is a household's warning raised from data signals by warning
 // rules. The evaluation that raised it (matching.EvaluateSignals) also
 // proposed the household's likely needs and policy leads, so the visiting

@@ -142,3 +142,14 @@ func TestWarningKey(t *testing.T) {
 		t.Fatal("WarningKey ignores the household or a signal")
 	}
 }
+
+func TestDismissReasonNames(t *testing.T) {
+	for _, r := range []DismissReason{DismissNoHardship, DismissDuplicate, DismissWrongMatch, DismissAlreadyAssisted, DismissMovedAway, DismissOther} {
+		if !r.Valid() || r.NameZh() == string(r) || r.NameZh() == "" {
+			t.Errorf("%s: valid %v, name %q", r, r.Valid(), r.NameZh())
+		}
+	}
+	if DismissDuplicate.NameZh() != "重复预警" {
+		t.Errorf("duplicate: %q", DismissDuplicate.NameZh())
+	}
+}

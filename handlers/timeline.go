@@ -125,7 +125,7 @@ func (h *timelineHandlers) warnings(ctx context.Context, hh domain.Household) ([
 		case domain.WarningDismissed:
 			d := base
 			d.At, d.Kind, d.TextZh = w.ClosedAt, "warning_dismissed", w.DismissNote
-			d.TitleZh = "预警关闭：" + string(w.DismissReason)
+			d.TitleZh = "预警关闭：" + w.DismissReason.NameZh()
 			out = append(out, d)
 		}
 	}

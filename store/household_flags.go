@@ -43,7 +43,7 @@ func (db *DB) changeHouseholdFile(ctx context.Context, id string, expectedVersio
 		}
 		h.Version, h.UpdatedAt = d.Version+1, db.now().UTC()
 		res, err := db.w.Collection(colHouseholds).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: d.Version}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "file", Value: h}, {Key: "version", Value: h.Version}, {Key: "updated_at", Value: h.UpdatedAt}}}})
+			bson.D{{Key: "$set", Value: bson.D{{Key: "file", Value: householdFile{h}}, {Key: "version", Value: h.Version}, {Key: "updated_at", Value: h.UpdatedAt}}}})
 		if err != nil {
 			return domain.Household{}, translate("change household", err)
 		}

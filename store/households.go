@@ -23,17 +23,17 @@ const (
 // householdDoc stores the file (with every member's plain ID number removed)
 // beside the fields that filters need at the top level.
 type householdDoc struct {
-	ID        string           `bson:"_id"`
-	Place     string           `bson:"place"`
-	District  string           `bson:"district"`
-	Street    string           `bson:"street"`
-	Community string           `bson:"community"`
-	Statuses  []string         `bson:"statuses"`
-	Version   int64            `bson:"version"`
-	PII       []memberPII      `bson:"pii"`
-	File      domain.Household `bson:"file"`
-	CreatedAt time.Time        `bson:"created_at"`
-	UpdatedAt time.Time        `bson:"updated_at"`
+	ID        string        `bson:"_id"`
+	Place     string        `bson:"place"`
+	District  string        `bson:"district"`
+	Street    string        `bson:"street"`
+	Community string        `bson:"community"`
+	Statuses  []string      `bson:"statuses"`
+	Version   int64         `bson:"version"`
+	PII       []memberPII   `bson:"pii"`
+	File      householdFile `bson:"file"`
+	CreatedAt time.Time     `bson:"created_at"`
+	UpdatedAt time.Time     `bson:"updated_at"`
 	// SignalBatches are the signal batches whose facts this file took in
 	// (ApplySignalFacts, signal_facts.go): an update keeps them.
 	SignalBatches []string `bson:"signal_batches,omitempty"`
@@ -210,11 +210,11 @@ func (db *DB) householdToDoc(h domain.Household, pii []memberPII) householdDoc {
 		h.Members[i].IDNumber = ""
 	}
 	return householdDoc{ID: h.ID, Place: h.Place, District: s.District, Street: s.Street, Community: s.Community,
-		Statuses: statuses, Version: h.Version, PII: pii, File: h, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt}
+		Statuses: statuses, Version: h.Version, PII: pii, File: householdFile{h}, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt}
 }
 
 func (d householdDoc) household() domain.Household {
-	h := d.File
+	h := d.File.Household
 	h.ID, h.Place, h.Version, h.CreatedAt, h.UpdatedAt = d.ID, d.Place, d.Version, d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	return h
 }

@@ -146,7 +146,8 @@ func (db *DB) CreateReferral(ctx context.Context, r *domain.Referral) error {
 		r.CreatedAt = now
 	}
 	if r.VoucherFen > 0 {
-		entries := domain.VoucherEffect(r.Target, "", r.State, r.VoucherFen, 0).Entries(*r, r.CreatedBy, now)
+		// Dated like the referral (the sync derives the same entry from it).
+		entries := domain.VoucherEffect(r.Target, "", r.State, r.VoucherFen, 0).Entries(*r, r.CreatedBy, r.CreatedAt)
 		if err := db.applyVoucher(ctx, r.HouseholdID, r.VoucherYear, entries); err != nil {
 			return err
 		}

@@ -154,7 +154,7 @@ func (db *DB) ApplySignalFacts(ctx context.Context, h *domain.Household, batches
 	list = list[max(0, len(list)-maxSignalBatches):]
 	res, err := db.w.Collection(colHouseholds).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: h.ID}, {Key: "version", Value: expected}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "file", Value: next}, {Key: "version", Value: next.Version},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "file", Value: householdFile{next}}, {Key: "version", Value: next.Version},
 			{Key: "updated_at", Value: next.UpdatedAt}, {Key: "signal_batches", Value: list}}}})
 	if err != nil {
 		return translate("apply signal facts", err)

@@ -14,8 +14,8 @@ import (
 )
 
 // startWorkers runs the server's background work until ctx ends: the search
-// index worker (after the index settings are in place) and the hourly sweep
-// of expired refresh tokens. Wait on the result after cancelling ctx.
+// index worker (after the index settings are in place), the hourly sweep
+// of expired refresh tokens, and the one-off migration of household files. Wait on the result after cancelling ctx.
 func startWorkers(ctx context.Context, syncer *search.Syncer, idx *search.Indexes, db *store.DB, log *slog.Logger) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -24,6 +24,15 @@ func startWorkers(ctx context.Context, syncer *search.Syncer, idx *search.Indexe
 		}
 	})
 	wg.Go(func() { sweep(ctx, db, log) })
+	wg.Go(func() {
+		// Once per start: household files of the old embedded format become
+		// binary (store/household_file.go), so reads stop paying for them.
+		if n, err := db.MigrateHouseholdFiles(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("migrate household files; the next start continues", "rewritten", n, "err", err.Error())
+		} else if n > 0 {
+			log.Info("migrated household files to the binary format", "rewritten", n)
+		}
+	})
 	return &wg
 }
 

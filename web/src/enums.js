@@ -66,6 +66,12 @@ export const ENUMS = {
   officialResult: ['approved', 'rejected'],
   applicationState: ['applied', 'interview', 'hired', 'rejected', 'withdrawn'],
   voucherEntry: ['grant', 'reserve', 'spend', 'release'],
+  // Volunteer tasks (domain/task.go); warnings and signals (domain/warning.go, signal.go).
+  taskState: ['open', 'claimed', 'in_progress', 'done', 'confirmed', 'cancelled'],
+  severity: ['red', 'orange', 'yellow'],
+  warningState: ['new', 'visit_assigned', 'verified', 'dismissed'],
+  dismissReason: ['no_hardship', 'duplicate', 'wrong_match', 'already_assisted', 'moved_away', 'other'],
+  signalKind: ['large_medical_bill', 'serious_illness', 'job_loss', 'new_disability', 'earner_death', 'utility_arrears', 'school_fee_hardship'],
 }
 
 // Element Plus tag types: primary, success, info, warning, danger.
