@@ -59,8 +59,11 @@ func checkPlace(pl domain.Place, list []domain.Place) error {
 	if pl.Sentinel && level != domain.LevelCompound {
 		pr.Add("sentinel", "level", "只有小区院落可设需求哨点 / only a compound hosts a need sentinel")
 	}
-	if pl.Lat < -90 || pl.Lat > 90 || pl.Lng < -180 || pl.Lng > 180 {
-		pr.Add("lat", "range", "经纬度超出范围 / coordinates out of range")
+	if pl.Lat < -90 || pl.Lat > 90 {
+		pr.Add("lat", "range", "纬度须在 -90 到 90 之间 / latitude must be between -90 and 90")
+	}
+	if pl.Lng < -180 || pl.Lng > 180 {
+		pr.Add("lng", "range", "经度须在 -180 到 180 之间 / longitude must be between -180 and 180")
 	}
 	if err := pr.Err(); err != nil {
 		return err

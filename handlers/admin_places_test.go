@@ -27,6 +27,8 @@ func TestPlaceAdmin(t *testing.T) {
 		{"missing parent", map[string]any{"code": "610103009001", "name": "x"}, "parent"},
 		{"no name", map[string]any{"code": "610103002010"}, "name"},
 		{"sentinel on a community", map[string]any{"code": "610103002010", "name": "x", "sentinel": true}, "sentinel"},
+		{"latitude out of range", map[string]any{"code": "610103002010", "name": "x", "lat": 95, "lng": 108.9}, "lat"},
+		{"longitude out of range", map[string]any{"code": "610103002010", "name": "x", "lat": 34.2, "lng": 200}, "lng"},
 	} {
 		if r := e.do("POST", "/api/v1/places", admin, c.body); r.status != 400 || !slices.Contains(r.fields(t), c.field) {
 			t.Errorf("%s: %d %s", c.name, r.status, r.body)

@@ -56,6 +56,9 @@ func (h *consentHandlers) record(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	if req.MemberID == "" {
+		return domain.Invalid("member_id", "required", "请选择家庭成员 / choose the member")
+	}
 	p, hh, err := h.households.load(c)
 	if err != nil {
 		return err

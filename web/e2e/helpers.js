@@ -166,8 +166,25 @@ export async function chooseOption(page, select, text) {
     : dropdown.locator('.el-select-dropdown__item:not(.is-disabled)').first()
   await option.waitFor()
   const label = (await option.textContent()).trim()
-  await option.click()
-  return label
+  // The choice counts once the select shows a value: a click that lands
+  // while the dropdown is still opening (a loaded CI machine) can be lost,
+  // and the form would then send the field empty. A lost click is repeated
+  // (reopening the dropdown if it closed).
+  for (let attempt = 1; ; attempt++) {
+    await option.click()
+    try {
+      await Promise.any([
+        select.filter({ hasText: label }).waitFor({ timeout: 5_000 }),
+        // an option rendered with more than its label: some value is shown
+        select.locator('.el-select__placeholder:not(.is-transparent)').first().waitFor({ timeout: 5_000 }),
+      ])
+      return label
+    } catch (err) {
+      if (attempt === 3) throw new Error(`the select shows no value after choosing "${label}"`, { cause: err })
+      if (!(await option.isVisible())) await select.click()
+      await option.waitFor()
+    }
+  }
 }
 
 /** Waits for an Element Plus message (toast) of a type with the text. */

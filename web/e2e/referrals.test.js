@@ -66,7 +66,9 @@ async function grantConsent(page, householdId, memberName) {
   await chooseOption(page, page.getByTestId('consent-recipient'), '社会组织')
   await page.getByTestId('action-submit').click()
   await dialog.waitFor({ state: 'detached' })
-  await page.getByTestId('consent-table').locator('tr', { hasText: memberName }).getByText('授权').first().waitFor()
+  // The NGO/unit column (the second) of the member's row shows the grant.
+  await page.getByTestId('consent-table').locator('tr.el-table__row', { hasText: memberName }).first()
+    .locator('td').nth(1).getByText('同意').waitFor()
 }
 
 uiTest(
