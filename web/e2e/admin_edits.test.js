@@ -287,7 +287,7 @@ uiTest('an admin renames and moves a compound, with field errors for a bad edit'
     await page.getByTestId('place-save').click()
     assert.equal((await refused).status(), 400)
     await fieldError(page, 'place-name').filter({ hasText: '名称须为1–40个字' }).waitFor()
-    await fieldError(page, 'place-lat').filter({ hasText: '经纬度超出范围' }).waitFor()
+    await fieldError(page, 'place-lat').filter({ hasText: '纬度须在 -90 到 90 之间' }).waitFor()
     const unchanged = await place()
     assert.equal(unchanged.name, COMPOUND_BASE.name)
     assert.equal(unchanged.lat, COMPOUND_BASE.lat)
