@@ -255,7 +255,7 @@ func (h *supplyHandlers) createJob(c *fiber.Ctx) error {
 	if prov.Kind != domain.ProviderEnterprise && prov.Kind != domain.ProviderUnit {
 		return domain.Invalid("enterprise_id", "kind", "只有企业和驻地单位可以发布岗位 / only enterprises and units post jobs")
 	}
-	in.ID, in.EnterpriseID, in.Version, in.CreatedAt, in.UpdatedAt = "", prov.ID, 0, time.Time{}, time.Time{}
+	in.ID, in.EnterpriseID, in.Version, in.CreatedAt, in.UpdatedAt, in.Hired = "", prov.ID, 0, time.Time{}, time.Time{}, 0
 	if in.Status == "" {
 		in.Status = domain.JobOpen
 	}

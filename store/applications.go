@@ -256,11 +256,12 @@ func (db *DB) MoveApplication(ctx context.Context, a Application, m ApplicationM
 	res, err := db.w.Collection(colApplications).UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: a.ID}, {Key: "state", Value: string(from)}, {Key: "version", Value: version}},
 		bson.D{{Key: "$set", Value: set}})
-	if err == nil && res.MatchedCount == 0 {
+	switch {
+	case err != nil:
+		err = translate("move application", err)
+	case res.MatchedCount == 0:
 		err = db.missingOr(ctx, colApplications, "move application", a.ID,
 			domain.Errorf(domain.ECONFLICT, "申请已被他人处理，请刷新 / someone else changed the application first"))
-	} else {
-		err = translate("move application", err)
 	}
 	if err != nil {
 		if m.To == domain.ApplicationHired {

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"lianzhu/domain"
@@ -65,10 +67,11 @@ func (db *DB) MigrateHouseholdFiles(ctx context.Context) (int, error) {
 	n := 0
 	for _, o := range old {
 		var d householdDoc
-		if err := db.w.Collection(colHouseholds).FindOne(ctx, bson.D{{Key: "_id", Value: o.ID}}).Decode(&d); err != nil {
-			if domain.ErrorCode(translate("", err)) == domain.ENOTFOUND {
-				continue
-			}
+		err := db.w.Collection(colHouseholds).FindOne(ctx, bson.D{{Key: "_id", Value: o.ID}}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
 			return n, translate("read household to migrate", err)
 		}
 		res, err := db.w.Collection(colHouseholds).UpdateOne(ctx,

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"lianzhu/domain"
@@ -80,10 +79,6 @@ func (d *capacityDoc) dropPast(now time.Time) {
 	d.Holders = slices.DeleteFunc(d.Holders, func(h capacityHolder) bool { return !h.counts(start) })
 }
 
-// capacityRetries bounds the rewrites of one take or return: every lost
-// race means another referral took or gave back a place meanwhile.
-const capacityRetries = 100
-
 var capacityFields = bson.D{{Key: "period", Value: 1}, {Key: "capacity", Value: 1}, {Key: "left", Value: 1},
 	{Key: "holders", Value: 1}, {Key: "version", Value: 1}}
 
@@ -105,34 +100,6 @@ func (db *DB) rewriteHolders(ctx context.Context, offeringID string, change func
 				{Key: "indexed", Value: false}}, nil
 		},
 		domain.Errorf(domain.ECONFLICT, "服务名额正被频繁变动，请重试 / the offering is busy, try again"))
-}
-
-// rewriteGuarded reads the fields of document id that a rewrite needs,
-// lets change compute what to $set (nil: nothing to write) and writes it
-// with the version incremented, in one update guarded by the version read;
-// a lost race (another rewrite came first) reads again, up to
-// capacityRetries times, then answers busy.
-func rewriteGuarded[T any](ctx context.Context, col *mongo.Collection, id string, fields bson.D, what string,
-	version func(*T) int64, change func(*T) (bson.D, error), busy error) error {
-	for range capacityRetries {
-		var d T
-		if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(fields)).Decode(&d); err != nil {
-			return translate("read "+what, err)
-		}
-		set, err := change(&d)
-		if err != nil || set == nil {
-			return err
-		}
-		res, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version(&d)}},
-			bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}})
-		if err != nil {
-			return translate("write "+what, err)
-		}
-		if res.MatchedCount == 1 {
-			return nil
-		}
-	}
-	return busy
 }
 
 // noCapacity is the answer when every place is taken.

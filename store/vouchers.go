@@ -107,7 +107,7 @@ func (db *DB) readLedger(ctx context.Context, householdID string, year int) (vou
 // (nothing written). A household with no ledger that is not entitled can
 // take no entries: ECONFLICT "no voucher".
 func (db *DB) applyVoucher(ctx context.Context, householdID string, year int, entries []domain.VoucherEntry) error {
-	for range capacityRetries {
+	for range guardedRetries {
 		d, ok, err := db.readLedger(ctx, householdID, year)
 		if err != nil {
 			return err

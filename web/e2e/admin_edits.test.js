@@ -7,7 +7,7 @@
 // edits a catalogue item's name and unit price (field errors for bad input,
 // the edit kept after a reload, the item restored afterwards).
 import assert from 'node:assert/strict'
-import { apiCall, chooseOption, loginAs, openPage, screenshot, toast, uiTest } from './helpers.js'
+import { apiCall, apiResponse, chooseOption, loginAs, openPage, screenshot, toast, uiTest } from './helpers.js'
 import { apiAs } from './apiclient.js'
 
 /** A community with its own coordinator account, away from the one warnings.test.js uses. */
@@ -19,7 +19,6 @@ const COMPOUND_BASE = { name: 'E2E测试院落', lat: 34.2412, lng: 108.9723 }
 
 const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
 const stamp = () => `${Date.now()}`.slice(-6)
-const pathIs = (path, method = 'POST') => (r) => new URL(r.url()).pathname === `/api/v1${path}` && r.request().method() === method
 
 /** The error shown next to the form field holding the control with this test id. */
 const fieldError = (page, testid) =>
@@ -125,7 +124,7 @@ uiTest('a coordinator dismisses a warning: the note "other" needs is asked for n
 
   // "Other" without a note: the server's error next to the note, the warning untouched.
   await chooseOption(page, page.getByTestId('dismiss-reason'), '其他')
-  const refused = page.waitForResponse(pathIs(`/warnings/${warning.id}/dismiss`))
+  const refused = apiResponse(page, `/warnings/${warning.id}/dismiss`, 'POST')
   await submit.click()
   assert.equal((await refused).status(), 400)
   await fieldError(page, 'dismiss-note').filter({ hasText: '须说明' }).waitFor()
@@ -134,7 +133,7 @@ uiTest('a coordinator dismisses a warning: the note "other" needs is asked for n
   // With the note it is dismissed.
   const note = `电话核实：家属已在照护，无需入户 ${stamp()}`
   await page.getByTestId('dismiss-note').fill(note)
-  const dismissed = page.waitForResponse(pathIs(`/warnings/${warning.id}/dismiss`))
+  const dismissed = apiResponse(page, `/warnings/${warning.id}/dismiss`, 'POST')
   await submit.click()
   const res = await dismissed
   assert.equal(res.status(), 200, await res.text())
@@ -219,7 +218,7 @@ uiTest('the district coordinator matches an unmatched signal to a member of a ho
   await page.getByTestId('resolve-household-id').fill(household.id)
   await page.getByTestId('resolve-find').click()
   await chooseOption(page, page.getByTestId('resolve-member'), member.name)
-  const resolved = page.waitForResponse(pathIs(`/signals/${signalId}/resolve`))
+  const resolved = apiResponse(page, `/signals/${signalId}/resolve`, 'POST')
   await page.getByTestId('resolve-submit').click()
   const res = await resolved
   assert.equal(res.status(), 200, await res.text())
@@ -283,7 +282,7 @@ uiTest('an admin renames and moves a compound, with field errors for a bad edit'
     const lat = page.getByTestId('place-lat').locator('input')
     await lat.fill('95')
     await lat.blur()
-    const refused = page.waitForResponse(pathIs(`/places/${COMPOUND}`, 'PUT'))
+    const refused = apiResponse(page, `/places/${COMPOUND}`, 'PUT')
     await page.getByTestId('place-save').click()
     assert.equal((await refused).status(), 400)
     await fieldError(page, 'place-name').filter({ hasText: '名称须为1–40个字' }).waitFor()
@@ -296,7 +295,7 @@ uiTest('an admin renames and moves a compound, with field errors for a bad edit'
     await nameInput.fill(name)
     await lat.fill('34.2456')
     await lat.blur()
-    const saved = page.waitForResponse(pathIs(`/places/${COMPOUND}`, 'PUT'))
+    const saved = apiResponse(page, `/places/${COMPOUND}`, 'PUT')
     await page.getByTestId('place-save').click()
     const res = await saved
     assert.equal(res.status(), 200, await res.text())
@@ -364,7 +363,7 @@ uiTest('an admin edits a catalogue item\'s name and unit price, with field error
 
     // A negative price: the server's error next to the price, nothing stored.
     await price.fill('-5')
-    const refused = page.waitForResponse(pathIs(`/catalogue/${code}`, 'PUT'))
+    const refused = apiResponse(page, `/catalogue/${code}`, 'PUT')
     await page.getByTestId('catalogue-save').click()
     assert.equal((await refused).status(), 400)
     await fieldError(page, 'catalogue-price-input').filter({ hasText: '单价不能为负数' }).waitFor()
@@ -373,7 +372,7 @@ uiTest('an admin edits a catalogue item\'s name and unit price, with field error
     // A new name and price: stored for the next start, shown, kept after a reload.
     await page.getByTestId('catalogue-name-zh').fill(newName)
     await price.fill(yuan(newFen))
-    const saved = page.waitForResponse(pathIs(`/catalogue/${code}`, 'PUT'))
+    const saved = apiResponse(page, `/catalogue/${code}`, 'PUT')
     await page.getByTestId('catalogue-save').click()
     const res = await saved
     assert.equal(res.status(), 200, await res.text())

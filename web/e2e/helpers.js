@@ -157,13 +157,19 @@ export async function apiCall(page, method, path, body) {
   )
 }
 
-/** Opens an Element Plus select and picks the option whose text matches (the first one when text is omitted). */
-export async function chooseOption(page, select, text) {
+/**
+ * Opens an Element Plus select and picks the option whose text contains text
+ * (is exactly text with { exact: true }; the first one when text is omitted).
+ */
+export async function chooseOption(page, select, text, { exact = false } = {}) {
   await select.click()
   const dropdown = page.locator('.el-select-dropdown:visible, .el-select__popper:visible').last()
-  const option = text
-    ? dropdown.locator('.el-select-dropdown__item', { hasText: text }).first()
-    : dropdown.locator('.el-select-dropdown__item:not(.is-disabled)').first()
+  const items = dropdown.locator('.el-select-dropdown__item')
+  const option = !text
+    ? dropdown.locator('.el-select-dropdown__item:not(.is-disabled)').first()
+    : exact
+      ? items.filter({ has: page.getByText(text, { exact: true }) }).first()
+      : items.filter({ hasText: text }).first()
   await option.waitFor()
   const label = (await option.textContent()).trim()
   // The choice counts once the select shows a value: a click that lands
@@ -185,6 +191,11 @@ export async function chooseOption(page, select, text) {
       await option.waitFor()
     }
   }
+}
+
+/** Resolves to the page's next answer to a request to path (under /api/v1) with method. */
+export function apiResponse(page, path, method = 'GET') {
+  return page.waitForResponse((r) => new URL(r.url()).pathname === `/api/v1${path}` && r.request().method() === method)
 }
 
 /** Waits for an Element Plus message (toast) of a type with the text. */

@@ -13,7 +13,7 @@
 // flag cleared, the test's job opening closed), so the file can run again and
 // again on the same server.
 import assert from 'node:assert/strict'
-import { chooseOption, loginAs, screenshot, toast, uiTest } from './helpers.js'
+import { apiResponse, chooseOption, loginAs, screenshot, toast, uiTest } from './helpers.js'
 import { apiAs } from './apiclient.js'
 
 const COMMUNITY = '610103008007'
@@ -57,14 +57,9 @@ async function readHouseholds(coordinator) {
   return out.reverse()
 }
 
-/** Waits for the answer to a request the page makes (path and method). */
-function answer(page, path, method = 'GET') {
-  return page.waitForResponse((r) => new URL(r.url()).pathname === `/api/v1${path}` && r.request().method() === method)
-}
-
 /** Opens the household file on a tab and waits for the file to load. */
 async function openHousehold(page, id, tab) {
-  const loaded = answer(page, `/households/${id}`)
+  const loaded = apiResponse(page, `/households/${id}`)
   await page.goto(`/households/${id}?tab=${tab}`)
   assert.equal((await loaded).status(), 200)
   await page.getByTestId('household-tabs').waitFor()
@@ -79,7 +74,7 @@ async function recordConsent(page, householdId, { member, recipient, action, met
   await chooseOption(page, page.getByTestId('consent-recipient'), RECIPIENT_LABEL[recipient])
   if (action) await chooseOption(page, page.getByTestId('consent-action'), action)
   if (method) await chooseOption(page, page.getByTestId('consent-method'), method)
-  const posted = answer(page, `/households/${householdId}/consents`, 'POST')
+  const posted = apiResponse(page, `/households/${householdId}/consents`, 'POST')
   await page.getByTestId('action-submit').click()
   return posted
 }
@@ -158,7 +153,7 @@ uiTest('a coordinator grants and withdraws a consent, and marks a household do-n
     await page.getByTestId('toggle-dnc').filter({ hasText: '设为勿联系' }).click()
     await page.getByTestId('dialog-dnc').waitFor()
     await page.getByTestId('dnc-note').fill('E2E：居民电话中表示暂不希望被联系')
-    let dnc = answer(page, `/households/${household.id}/do-not-contact`, 'POST')
+    let dnc = apiResponse(page, `/households/${household.id}/do-not-contact`, 'POST')
     await page.getByTestId('action-submit').click()
     assert.equal((await dnc).status(), 200)
     await page.getByTestId('dnc-on').filter({ hasText: '勿联系' }).waitFor()
@@ -172,7 +167,7 @@ uiTest('a coordinator grants and withdraws a consent, and marks a household do-n
     // Lifted again: the marker goes, the file is contactable.
     await page.getByTestId('toggle-dnc').click()
     await page.getByTestId('dialog-dnc').waitFor()
-    dnc = answer(page, `/households/${household.id}/do-not-contact`, 'POST')
+    dnc = apiResponse(page, `/households/${household.id}/do-not-contact`, 'POST')
     await page.getByTestId('action-submit').click()
     assert.equal((await dnc).status(), 200)
     await page.getByTestId('dnc-off').waitFor()
@@ -219,7 +214,7 @@ uiTest('a child\'s consent asks for a guardian: a field error without one, store
     await chooseOption(page, page.getByTestId('consent-recipient'), RECIPIENT_LABEL[recipient])
 
     // Without the guardian: refused, the error next to the guardian's name, nothing stored.
-    let posted = answer(page, `/households/${household.id}/consents`, 'POST')
+    let posted = apiResponse(page, `/households/${household.id}/consents`, 'POST')
     await page.getByTestId('action-submit').click()
     assert.equal((await posted).status(), 400)
     await dialog.getByTestId('field-guardian_name').locator('.el-form-item__error', { hasText: '监护人' }).waitFor()
@@ -229,7 +224,7 @@ uiTest('a child\'s consent asks for a guardian: a field error without one, store
     // With the guardian: stored, the history names the guardian.
     await dialog.getByTestId('consent-guardian').fill(adult.name)
     await chooseOption(page, dialog.getByTestId('field-guardian_relation').locator('.el-select'), '父母')
-    posted = answer(page, `/households/${household.id}/consents`, 'POST')
+    posted = apiResponse(page, `/households/${household.id}/consents`, 'POST')
     await page.getByTestId('action-submit').click()
     const res = await posted
     assert.equal(res.status(), 201, await res.text())
@@ -415,7 +410,7 @@ uiTest('an enterprise hires one applicant with a wage and rejects another', {}, 
     await rowB.getByTestId('application-reject').click()
     await page.getByTestId('dialog-reject').waitFor()
     await page.getByTestId('move-note').fill('E2E：岗位要求夜班，候选人时间不合适')
-    let moved = answer(page, `/applications/${b.application.id}/reject`, 'POST')
+    let moved = apiResponse(page, `/applications/${b.application.id}/reject`, 'POST')
     await page.getByTestId('action-submit').click()
     assert.equal((await moved).status(), 200)
     await toast(page, 'success', '已更新申请状态')
@@ -425,7 +420,7 @@ uiTest('an enterprise hires one applicant with a wage and rejects another', {}, 
     // Interview A (the phone number shows), then hire with the agreed wage.
     await rowA.getByTestId('application-interview').click()
     await page.getByTestId('dialog-interview').waitFor()
-    moved = answer(page, `/applications/${a.application.id}/interview`, 'POST')
+    moved = apiResponse(page, `/applications/${a.application.id}/interview`, 'POST')
     await page.getByTestId('action-submit').click()
     assert.equal((await moved).status(), 200)
     await rowA.getByTestId('application-state-tag').filter({ hasText: '面试中' }).waitFor()
@@ -433,7 +428,7 @@ uiTest('an enterprise hires one applicant with a wage and rejects another', {}, 
     await rowA.getByTestId('application-hire').click()
     await page.getByTestId('dialog-hire').waitFor()
     await page.getByTestId('hire-wage').fill('3500')
-    moved = answer(page, `/applications/${a.application.id}/hire`, 'POST')
+    moved = apiResponse(page, `/applications/${a.application.id}/hire`, 'POST')
     await page.getByTestId('action-submit').click()
     assert.equal((await moved).status(), 200)
     await rowA.getByTestId('application-state-tag').filter({ hasText: '已录用' }).waitFor()
@@ -499,7 +494,7 @@ uiTest('the coordinator sees the hire in the household\'s employment tab with th
   await review.getByTestId('clear-review').click()
   await page.getByTestId('dialog-clear-review').waitFor()
   await page.getByTestId('review-note').fill('E2E：已电话了解工资情况，按渐退政策保留低保6个月')
-  const cleared = answer(page, `/households/${a.household.id}/review/clear`, 'POST')
+  const cleared = apiResponse(page, `/households/${a.household.id}/review/clear`, 'POST')
   await page.getByTestId('action-submit').click()
   assert.equal((await cleared).status(), 200)
   await page.getByTestId('dialog-clear-review').waitFor({ state: 'detached' })

@@ -8,7 +8,7 @@
 // resident's signature (the need's page). Every fixture is made fresh
 // through the API, so the file passes on a fresh server and when repeated.
 import assert from 'node:assert/strict'
-import { loginAs, openPage, screenshot, toast, uiTest as baseTest } from './helpers.js'
+import { apiResponse, chooseOption, loginAs, openPage, screenshot, toast, uiTest as baseTest } from './helpers.js'
 import { apiAs } from './apiclient.js'
 
 const COORDINATOR = 'coordinator' // the district: every community below is theirs
@@ -128,13 +128,6 @@ async function stateShown(page, label) {
   await page.getByTestId('referral-state').getByText(label, { exact: true }).waitFor()
 }
 
-/** Opens an Element Plus select and picks the option whose text is exactly text. */
-async function chooseExact(page, select, text) {
-  await select.click()
-  const dropdown = page.locator('.el-select-dropdown:visible, .el-select__popper:visible').last()
-  await dropdown.locator('.el-select-dropdown__item').getByText(text, { exact: true }).click()
-}
-
 /**
  * Confirms a done task from its row by a method (its label): submitted
  * without the method's required field (note or signature) it is a 400 with
@@ -146,21 +139,16 @@ async function confirmTask(page, c, row, taskId, methodLabel, field, value) {
   const confirmForm = page.locator('[data-testid="task-confirm-form"]:visible')
   await confirmForm.waitFor()
   await confirmForm.getByTestId('task-confirm-method').getByText(methodLabel, { exact: true }).click()
-  let answered = posted(page, `/tasks/${taskId}/confirm`)
+  let answered = apiResponse(page, `/tasks/${taskId}/confirm`, 'POST')
   await page.locator('[data-testid="task-confirm-submit"]:visible').click()
   assert.equal((await answered).status(), 400)
   await confirmForm.getByTestId(`task-confirm-field-${field}`).locator('.el-form-item__error').waitFor()
   assert.equal((await c('GET', `/tasks/${taskId}`)).body.status, 'done')
   await confirmForm.getByTestId(`task-confirm-${field}`).fill(value)
-  answered = posted(page, `/tasks/${taskId}/confirm`)
+  answered = apiResponse(page, `/tasks/${taskId}/confirm`, 'POST')
   await page.locator('[data-testid="task-confirm-submit"]:visible').click()
   assert.equal((await answered).status(), 200)
   await toast(page, 'success', '已确认完成')
-}
-
-/** Waits for the answer of a POST to path (under /api/v1). */
-function posted(page, path) {
-  return page.waitForResponse((r) => new URL(r.url()).pathname === `/api/v1${path}` && r.request().method() === 'POST')
 }
 
 uiTest(
@@ -197,7 +185,7 @@ uiTest(
     await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').getByText(policy.name_zh, { exact: true }).click()
     await page.getByTestId('dispatch-note').fill('协助填写申请表和核对授权书')
     await screenshot(page, 'coordinator-dispatch-policy')
-    const made = posted(page, '/referrals')
+    const made = apiResponse(page, '/referrals', 'POST')
     await page.getByTestId('dispatch-submit').click()
     const res = await made
     assert.equal(res.status(), 201, await res.text())
@@ -225,11 +213,11 @@ uiTest(
     await page.getByTestId('record-result').click()
     const dialog = page.getByTestId('dialog-result')
     await dialog.waitFor()
-    const refused = posted(page, `/referrals/${referralId}/result`)
+    const refused = apiResponse(page, `/referrals/${referralId}/result`, 'POST')
     await page.getByTestId('action-submit').click()
     assert.equal((await refused).status(), 400)
     await dialog.getByTestId('field-result').locator('.el-form-item__error').waitFor()
-    await chooseExact(page, page.getByTestId('result-value'), '批准')
+    await chooseOption(page, page.getByTestId('result-value'), '批准', { exact: true })
     await page.getByTestId('result-note').fill('街道审核通过，区民政局审核确认')
     await page.getByTestId('action-submit').click()
     await toast(page, 'success', '已保存')
@@ -263,8 +251,8 @@ uiTest(
     await page.getByTestId('close').click()
     const dialog = page.getByTestId('dialog-close')
     await dialog.waitFor()
-    await chooseExact(page, page.getByTestId('close-outcome'), '三次联系未果')
-    const refused = posted(page, `/referrals/${referral.id}/close`)
+    await chooseOption(page, page.getByTestId('close-outcome'), '三次联系未果', { exact: true })
+    const refused = apiResponse(page, `/referrals/${referral.id}/close`, 'POST')
     await page.getByTestId('action-submit').click()
     assert.equal((await refused).status(), 400)
     await dialog.getByTestId('field-outcome').locator('.el-form-item__error', { hasText: '3次联系尝试' }).waitFor()
@@ -275,7 +263,7 @@ uiTest(
 
     // Three failed attempts, counted on the page.
     for (let n = 1; n <= 3; n++) {
-      const answered = posted(page, `/referrals/${referral.id}/attempts`)
+      const answered = apiResponse(page, `/referrals/${referral.id}/attempts`, 'POST')
       await page.getByTestId('attempt').click()
       assert.equal((await answered).status(), 200)
       await page.getByTestId('referral-attempts').getByText(`${n} 次`, { exact: true }).waitFor()
@@ -283,7 +271,7 @@ uiTest(
 
     await page.getByTestId('close').click()
     await dialog.waitFor()
-    await chooseExact(page, page.getByTestId('close-outcome'), '三次联系未果')
+    await chooseOption(page, page.getByTestId('close-outcome'), '三次联系未果', { exact: true })
     await page.getByTestId('close-note').fill('三次电话均无人接听')
     await page.getByTestId('action-submit').click()
     await toast(page, 'success', '已保存')
@@ -310,7 +298,7 @@ uiTest('a referral cancelled with the note it requires', { allowHttpErrors: [400
   await page.getByTestId('cancel').click()
   const dialog = page.getByTestId('dialog-cancel')
   await dialog.waitFor()
-  const refused = posted(page, `/referrals/${referral.id}/cancel`)
+  const refused = apiResponse(page, `/referrals/${referral.id}/cancel`, 'POST')
   await page.getByTestId('action-submit').click()
   assert.equal((await refused).status(), 400)
   await dialog.getByTestId('field-note').locator('.el-form-item__error').waitFor()
@@ -376,7 +364,7 @@ uiTest(
     await form.waitFor()
     await form.getByTestId('dispatch-target').getByText('志愿者队伍', { exact: true }).click()
     await form.getByText('将生成一项志愿任务').waitFor()
-    const made = posted(page, '/referrals')
+    const made = apiResponse(page, '/referrals', 'POST')
     await page.getByTestId('dispatch-submit').click()
     const res = await made
     assert.equal(res.status(), 201, await res.text())
@@ -397,7 +385,7 @@ uiTest(
     // The community's tasks, filtered to those waiting for confirmation.
     const community = household.place.slice(0, 12)
     await openPage(page, `/volunteer-tasks?place=${community}`, '志愿任务')
-    await chooseExact(page, page.getByTestId('task-status'), '待确认')
+    await chooseOption(page, page.getByTestId('task-status'), '待确认', { exact: true })
     await page.waitForURL((url) => url.searchParams.get('status') === 'done' && url.searchParams.get('place') === community)
     const row = page.locator(`tr.task-row-${taskId}`)
     await row.getByText('待确认', { exact: true }).waitFor()
